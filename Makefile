@@ -1,0 +1,159 @@
+# authd: passkey authentication server.  Plain GNU make.
+#
+#   make          build everything into build/
+#   make run      build and start (installs missing build dependencies)
+#   make test     unit, sanitizer, vector, fuzz-corpus and integration tests
+#   make bench    benchmarks
+#   make fuzz     run every libFuzzer target for FUZZ_SECONDS each
+#   make clean
+#
+# SANITIZER=address,undefined works with any target.
+
+BUILD		?= build
+CC		?= cc
+VECTORS		?= ../shared/vectors
+FUZZ_SECONDS	?= 60
+SANITIZER	?=
+
+PKGS		:= libfido2 libcbor libcrypto libssl jansson sqlite3
+# Expanded when a recipe runs, after scripts/deps.sh has installed them.
+PKG_CFLAGS	= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wcast-qual -Wwrite-strings \
+		   -Wmissing-prototypes -Wstrict-prototypes \
+		   -Wbad-function-cast -Wimplicit-fallthrough -Wformat=2 \
+		   -Wconversion -Wsign-conversion -pedantic
+CFLAGS		?= -O2 -g
+ALL_CFLAGS	= -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE \
+		  $(WARNINGS) $(CFLAGS) -fstack-protector-strong \
+		  -D_FORTIFY_SOURCE=2 -I. -MMD -MP $(PKG_CFLAGS)
+LDLIBS		= $(PKG_LIBS) -lpthread
+ifneq ($(SANITIZER),)
+ALL_CFLAGS	+= -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all -U_FORTIFY_SOURCE
+LDFLAGS		+= -fsanitize=$(SANITIZER)
+endif
+
+DEPS_STAMP	:= $(BUILD)/.deps
+TEST_DEPS_STAMP	:= $(BUILD)/.test-deps
+
+# Civetweb 1.15 from Debian's source package, built against OpenSSL 3.
+CIVETWEB_DIR	:= $(BUILD)/civetweb
+CIVETWEB	:= $(CIVETWEB_DIR)/libcivetweb.a
+
+WA_SRC		:= $(sort $(wildcard webauthn/*.c))
+WA_OBJ		:= $(WA_SRC:%.c=$(BUILD)/%.o)
+WA_LIB		:= $(BUILD)/libwebauthn.a
+
+AUTHCTL_SRC	:= $(sort $(wildcard authd/authctl*.c))
+AUTHCTL_OBJ	:= $(AUTHCTL_SRC:%.c=$(BUILD)/%.o)
+AUTHCTL		:= $(BUILD)/authctl
+
+TESTLIB_SRC	:= $(sort $(wildcard tests/lib/*.c))
+TESTLIB_OBJ	:= $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
+REGRESS_SRC	:= $(sort $(wildcard tests/regress/*.c))
+REGRESS_BIN	:= $(REGRESS_SRC:tests/regress/%.c=$(BUILD)/tests/regress/%)
+VECTORS_BIN	:= $(BUILD)/tests/vectors/vectors
+BENCH_SRC	:= $(sort $(wildcard tests/bench/*.c))
+BENCH_BIN	:= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/tests/bench/%)
+
+FUZZ_SRC	:= $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES	:= $(FUZZ_SRC:tests/fuzz/%.c=%)
+FUZZ_BUILD	:= $(BUILD)/fuzz
+
+
+.PHONY: all run test check-unit check-vectors check-authctl fuzz \
+	fuzz-build fuzz-regress bench deps clean
+
+all: $(AUTHCTL) $(CIVETWEB)
+
+deps: $(DEPS_STAMP)
+
+$(DEPS_STAMP): scripts/deps.sh
+	@mkdir -p $(@D)
+	@sh scripts/deps.sh build
+	@touch $@
+
+$(TEST_DEPS_STAMP): scripts/deps.sh
+	@mkdir -p $(@D)
+	@sh scripts/deps.sh test
+	@touch $@
+
+$(CIVETWEB): scripts/civetweb.sh | $(DEPS_STAMP)
+	@sh scripts/civetweb.sh $(CIVETWEB_DIR)
+
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "CC $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(WA_LIB): $(WA_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(AUTHCTL): $(AUTHCTL_OBJ) $(WA_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/regress/%: $(BUILD)/tests/regress/%.o $(TESTLIB_OBJ) $(WA_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(VECTORS_BIN): $(BUILD)/tests/vectors/vectors.o $(WA_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(TESTLIB_OBJ) $(WA_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+run: all
+	@echo
+	@echo "authctl is built: $(AUTHCTL)"
+	@echo "Check a device's registration response:"
+	@echo "  $(AUTHCTL) verify-registration --rp-id example.com \\"
+	@echo "      --origin https://example.com --challenge CHALLENGE < response.json"
+	@echo "Run '$(AUTHCTL) --help' for every command."
+
+# Everything CI runs.  Sanitizer builds live in their own build folders.
+test: $(TEST_DEPS_STAMP) all check-vectors check-authctl
+	$(MAKE) BUILD=$(BUILD)/san SANITIZER=address,undefined check-vectors
+	@echo "make test: all suites passed"
+
+check-unit: $(REGRESS_BIN)
+	@sh tests/run-regress.sh $(REGRESS_BIN)
+
+check-vectors: $(VECTORS_BIN)
+	$(VECTORS_BIN) $(VECTORS)
+
+check-authctl: $(AUTHCTL)
+	@sh tests/authctl.sh $(AUTHCTL) $(VECTORS)
+
+bench: $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+# libFuzzer targets: clang with ASan and UBSan.
+FUZZ_CC		?= clang
+FUZZ_CFLAGS	= -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -g -O1 \
+		  -I. $(PKG_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
+		  -fno-sanitize-recover=all -DWA_FUZZING
+FUZZ_WA_OBJ	:= $(WA_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_BINS	:= $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
+
+$(FUZZ_BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_WA_OBJ)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Replays every seed and regression input once under the sanitizers.
+fuzz-regress: fuzz-build
+	@sh tests/fuzz/replay.sh $(FUZZ_BUILD) $(FUZZ_NAMES)
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

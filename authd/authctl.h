@@ -1,0 +1,22 @@
+/*
+ * authctl.h: the commands of authctl, the administration tool.
+ */
+#ifndef AUTHD_AUTHCTL_H
+#define AUTHD_AUTHCTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Each command takes its own argv (argv[0] is the command name). */
+int	authctl_verify_registration(int, char **);
+int	authctl_verify_authentication(int, char **);
+
+/* RFC 3339 time to seconds since the epoch; 0 or -1. */
+int	authctl_parse_time(const char *, int64_t *);
+/*
+ * Reads the file (standard input for NULL) into a NUL-terminated
+ * malloc'd buffer; -1 with errno EFBIG if it holds more than max bytes.
+ */
+int	authctl_read_all(const char *, size_t, unsigned char **, size_t *);
+
+#endif /* AUTHD_AUTHCTL_H */
