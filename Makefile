@@ -46,6 +46,10 @@ WA_SRC		:= $(sort $(wildcard webauthn/*.c))
 WA_OBJ		:= $(WA_SRC:%.c=$(BUILD)/%.o)
 WA_LIB		:= $(BUILD)/libwebauthn.a
 
+ST_SRC		:= $(sort $(wildcard store/*.c))
+ST_OBJ		:= $(ST_SRC:%.c=$(BUILD)/%.o)
+ST_LIB		:= $(BUILD)/libstore.a
+
 AUTHCTL_SRC	:= $(sort $(wildcard authd/authctl*.c))
 AUTHCTL_OBJ	:= $(AUTHCTL_SRC:%.c=$(BUILD)/%.o)
 AUTHCTL		:= $(BUILD)/authctl
@@ -92,10 +96,15 @@ $(WA_LIB): $(WA_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+$(ST_LIB): $(ST_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 $(AUTHCTL): $(AUTHCTL_OBJ) $(WA_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/regress/%: $(BUILD)/tests/regress/%.o $(TESTLIB_OBJ) $(WA_LIB)
+$(BUILD)/tests/regress/%: $(BUILD)/tests/regress/%.o $(TESTLIB_OBJ) $(ST_LIB) \
+    $(WA_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 $(VECTORS_BIN): $(BUILD)/tests/vectors/vectors.o $(WA_LIB)

@@ -54,7 +54,7 @@ jws_split(const unsigned char *resp, size_t len, struct jws *j)
 	const char	*s = (const char *)resp;
 	const char	*d1, *d2;
 
-	if ((d1 = memchr(s, '.', len)) == NULL)
+	if (resp == NULL || len == 0 || (d1 = memchr(s, '.', len)) == NULL)
 		return (-1);
 	j->hdr = s;
 	j->hdr_len = (size_t)(d1 - s);

@@ -87,7 +87,7 @@
 #define WA_MAX_CBOR_DEPTH	16
 #define WA_MAX_JSON_DEPTH	16
 #define WA_MAX_ORIGIN		1024
-#define WA_MAX_CHALLENGE	64
+#define WA_MAX_CHALLENGE	256
 #define WA_MIN_CHALLENGE	16
 
 #define WA_RPID_HASH_LEN	32
@@ -246,6 +246,20 @@ int		 wa_assert_verify(struct wa_assert *, const struct wa_rp *,
 int		 wa_assert_alg(const struct wa_assert *);
 uint32_t	 wa_assert_sign_count(const struct wa_assert *);
 uint8_t		 wa_assert_flags(const struct wa_assert *);
+
+/*
+ * The challenge a response's clientDataJSON claims, decoded, before any
+ * verification: for a server that keeps its ceremony state in the
+ * challenge and must find it first.  Nothing here is trusted until
+ * wa_reg_verify() or wa_assert_verify() compare it with the challenge the
+ * server issued.  wa_response_challenge() takes the whole response JSON;
+ * wa_assert_challenge() a response already parsed by wa_assert_parse().
+ * dst holds at most dst_max bytes (WA_MAX_CHALLENGE suffices).
+ */
+int		 wa_response_challenge(const char *, size_t, unsigned char *,
+		    size_t, size_t *);
+int		 wa_assert_challenge(const struct wa_assert *, unsigned char *,
+		    size_t, size_t *);
 
 /*
  * Strict base64url without padding.  wa_b64url_decode() writes at most

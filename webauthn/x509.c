@@ -11,6 +11,26 @@
 
 #define OID_FIDO_AAGUID	"1.3.6.1.4.1.45724.1.1.4"
 
+/*
+ * RFC 5280 §4.2: a certificate must not include more than one instance of
+ * a particular extension.  An attacker could otherwise show one value to
+ * a lookup and another to a verifier.
+ */
+static bool
+dup_extensions(const X509 *x)
+{
+	int n = X509_get_ext_count(x);
+
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < i; j++)
+			if (OBJ_cmp(X509_EXTENSION_get_object(
+			    X509_get_ext(x, i)), X509_EXTENSION_get_object(
+			    X509_get_ext(x, j))) == 0)
+				return (true);
+
+	return (false);
+}
+
 int
 wa_x509_der(const unsigned char *der, size_t len, X509 **out)
 {
@@ -21,7 +41,7 @@ wa_x509_der(const unsigned char *der, size_t len, X509 **out)
 		return (WA_ERR_ATT_CERT);
 	if ((*out = d2i_X509(NULL, &p, (long)len)) == NULL)
 		return (WA_ERR_ATT_CERT);
-	if ((size_t)(p - der) != len) {
+	if ((size_t)(p - der) != len || dup_extensions(*out)) {
 		X509_free(*out);
 		*out = NULL;
 		return (WA_ERR_ATT_CERT);
