@@ -27,7 +27,8 @@ WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wcast-qual -Wwrite-strings \
 CFLAGS		?= -O2 -g
 ALL_CFLAGS	= -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE \
 		  $(WARNINGS) $(CFLAGS) -fstack-protector-strong \
-		  -D_FORTIFY_SOURCE=2 -I. -MMD -MP $(PKG_CFLAGS)
+		  -D_FORTIFY_SOURCE=2 -I. -I$(CIVETWEB_DIR)/include -MMD -MP \
+		  $(PKG_CFLAGS)
 LDLIBS		= $(PKG_LIBS) -lpthread
 ifneq ($(SANITIZER),)
 ALL_CFLAGS	+= -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
@@ -35,27 +36,35 @@ ALL_CFLAGS	+= -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
 LDFLAGS		+= -fsanitize=$(SANITIZER)
 endif
 
+OBJ		:= $(BUILD)/obj
 DEPS_STAMP	:= $(BUILD)/.deps
 TEST_DEPS_STAMP	:= $(BUILD)/.test-deps
 
 # Civetweb 1.15 from Debian's source package, built against OpenSSL 3.
-CIVETWEB_DIR	:= $(BUILD)/civetweb
+CIVETWEB_DIR	:= build/civetweb
 CIVETWEB	:= $(CIVETWEB_DIR)/libcivetweb.a
 
 WA_SRC		:= $(sort $(wildcard webauthn/*.c))
-WA_OBJ		:= $(WA_SRC:%.c=$(BUILD)/%.o)
+WA_OBJ		:= $(WA_SRC:%.c=$(OBJ)/%.o)
 WA_LIB		:= $(BUILD)/libwebauthn.a
 
 ST_SRC		:= $(sort $(wildcard store/*.c))
-ST_OBJ		:= $(ST_SRC:%.c=$(BUILD)/%.o)
+ST_OBJ		:= $(ST_SRC:%.c=$(OBJ)/%.o)
 ST_LIB		:= $(BUILD)/libstore.a
 
+# Shared by authd and authctl.
+COMMON_SRC	:= authd/token.c authd/cfg.c
+COMMON_OBJ	:= $(COMMON_SRC:%.c=$(OBJ)/%.o)
 AUTHCTL_SRC	:= $(sort $(wildcard authd/authctl*.c))
-AUTHCTL_OBJ	:= $(AUTHCTL_SRC:%.c=$(BUILD)/%.o)
+AUTHCTL_OBJ	:= $(AUTHCTL_SRC:%.c=$(OBJ)/%.o)
 AUTHCTL		:= $(BUILD)/authctl
+AUTHD_SRC	:= $(filter-out $(AUTHCTL_SRC) $(COMMON_SRC), \
+		   $(sort $(wildcard authd/*.c)))
+AUTHD_OBJ	:= $(AUTHD_SRC:%.c=$(OBJ)/%.o)
+AUTHD		:= $(BUILD)/authd
 
 TESTLIB_SRC	:= $(sort $(wildcard tests/lib/*.c))
-TESTLIB_OBJ	:= $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
+TESTLIB_OBJ	:= $(TESTLIB_SRC:%.c=$(OBJ)/%.o)
 REGRESS_SRC	:= $(sort $(wildcard tests/regress/*.c))
 REGRESS_BIN	:= $(REGRESS_SRC:tests/regress/%.c=$(BUILD)/tests/regress/%)
 VECTORS_BIN	:= $(BUILD)/tests/vectors/vectors
@@ -70,7 +79,7 @@ FUZZ_BUILD	:= $(BUILD)/fuzz
 .PHONY: all run test check-unit check-vectors check-authctl fuzz \
 	fuzz-build fuzz-regress bench deps clean
 
-all: $(AUTHCTL) $(CIVETWEB)
+all: $(AUTHD) $(AUTHCTL)
 
 deps: $(DEPS_STAMP)
 
@@ -87,7 +96,7 @@ $(TEST_DEPS_STAMP): scripts/deps.sh
 $(CIVETWEB): scripts/civetweb.sh | $(DEPS_STAMP)
 	@sh scripts/civetweb.sh $(CIVETWEB_DIR)
 
-$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+$(OBJ)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "CC $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -100,17 +109,26 @@ $(ST_LIB): $(ST_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(AUTHCTL): $(AUTHCTL_OBJ) $(WA_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(AUTHCTL): $(AUTHCTL_OBJ) $(COMMON_OBJ) $(ST_LIB) $(WA_LIB) $(CIVETWEB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -ldl
 
-$(BUILD)/tests/regress/%: $(BUILD)/tests/regress/%.o $(TESTLIB_OBJ) $(ST_LIB) \
-    $(WA_LIB)
+$(AUTHD): $(AUTHD_OBJ) $(COMMON_OBJ) $(ST_LIB) $(WA_LIB) $(CIVETWEB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -ldl
+
+# Civetweb's header comes with its build.
+$(AUTHD_OBJ) $(AUTHCTL_OBJ): $(CIVETWEB)
+
+$(BUILD)/tests/regress/%: $(OBJ)/tests/regress/%.o $(TESTLIB_OBJ) \
+    $(COMMON_OBJ) $(ST_LIB) $(WA_LIB)
+	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-$(VECTORS_BIN): $(BUILD)/tests/vectors/vectors.o $(WA_LIB)
+$(VECTORS_BIN): $(OBJ)/tests/vectors/vectors.o $(WA_LIB)
+	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(TESTLIB_OBJ) $(WA_LIB)
+$(BUILD)/tests/bench/%: $(OBJ)/tests/bench/%.o $(TESTLIB_OBJ) $(WA_LIB)
+	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 run: all

@@ -6,10 +6,21 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Each command takes its own argv (argv[0] is the command name). */
 int	authctl_verify_registration(int, char **);
 int	authctl_verify_authentication(int, char **);
+
+/*
+ * The administration commands (authctl_admin.c): global --config and
+ * --db (NULL if absent), then argv from the command name.  -1 if the
+ * name is not one of them.
+ */
+int	authctl_admin(const char *, const char *, int, char **);
+int	authctl_admin_usage(FILE *);
+/* authctl token verify ... (authctl_token.c). */
+int	authctl_token(int, char **);
 
 /* RFC 3339 time to seconds since the epoch; 0 or -1. */
 int	authctl_parse_time(const char *, int64_t *);

@@ -1,0 +1,204 @@
+/*
+ * http.c: the Civetweb glue.  Handlers get a struct http_req; they read
+ * a bounded JSON body and answer with JSON.  Every response carries the
+ * request id and the security headers, and is logged once.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "civetweb.h"
+
+#include "authd/authd.h"
+
+#define MAX_JSON_DEPTH	16
+
+/* Pending Set-Cookie header, per worker thread. */
+static _Thread_local char pending_cookie[512];
+
+static const char *
+reason(int status)
+{
+	const char *r = mg_get_response_code_text(NULL, status);
+
+	return (r != NULL ? r : "Unknown");
+}
+
+static void
+common_headers(struct http_req *r, const char *ctype, size_t len)
+{
+	mg_printf(r->conn,
+	    "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: %s\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "X-Frame-Options: DENY\r\n"
+	    "Referrer-Policy: no-referrer\r\n"
+	    "Content-Security-Policy: default-src 'none'; "
+	    "frame-ancestors 'none'\r\n"
+	    "X-Request-Id: %s\r\n",
+	    r->status, reason(r->status), ctype, len, r->id);
+	if (srv->tls)
+		mg_printf(r->conn, "Strict-Transport-Security: "
+		    "max-age=63072000; includeSubDomains\r\n");
+	if (pending_cookie[0] != '\0') {
+		mg_printf(r->conn, "Set-Cookie: %s\r\n", pending_cookie);
+		pending_cookie[0] = '\0';
+	}
+	mg_printf(r->conn, "\r\n");
+}
+
+void
+http_json(struct http_req *r, int status, json_t *body)
+{
+	char	*s = NULL;
+	size_t	 len;
+
+	r->status = status;
+	if (body == NULL || (s = json_dumps(body, JSON_COMPACT)) == NULL) {
+		json_decref(body);
+		r->status = 500;
+		r->error = "internal_error";
+		s = strdup("{\"error\":\"internal_error\","
+		    "\"message\":\"internal error\"}");
+		if (s == NULL)
+			return;
+	} else
+		json_decref(body);
+	len = strlen(s);
+	common_headers(r, "application/json", len);
+	mg_write(r->conn, s, len);
+	free(s);
+}
+
+void
+http_error(struct http_req *r, int status, const char *code,
+    const char *message)
+{
+	r->error = code;
+	http_json(r, status, json_pack("{s:s, s:s}", "error", code,
+	    "message", message));
+}
+
+void
+http_status(struct http_req *r, int status)
+{
+	r->status = status;
+	common_headers(r, "text/plain", 0);
+}
+
+const char *
+http_header(const struct http_req *r, const char *name)
+{
+	return (mg_get_header(r->conn, name));
+}
+
+const char *
+http_cookie(const struct http_req *r, const char *name, char *buf,
+    size_t len)
+{
+	const char *c;
+
+	if ((c = mg_get_header(r->conn, "Cookie")) == NULL)
+		return (NULL);
+	if (mg_get_cookie(c, name, buf, len) <= 0)
+		return (NULL);
+
+	return (buf);
+}
+
+void
+http_set_cookie(struct http_req *r, const char *name, const char *value,
+    int64_t max_age)
+{
+	(void)r;
+	snprintf(pending_cookie, sizeof(pending_cookie),
+	    "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
+	    name, value, (long long)max_age, srv->tls ? "; Secure" : "");
+}
+
+static bool
+too_deep(const json_t *j, int depth)
+{
+	const char	*k;
+	json_t		*v;
+	size_t		 i;
+
+	if (depth > MAX_JSON_DEPTH)
+		return (true);
+	if (json_is_object(j)) {
+		json_object_foreach((json_t *)(uintptr_t)j, k, v)
+			if (too_deep(v, depth + 1))
+				return (true);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			if (too_deep(v, depth + 1))
+				return (true);
+	}
+
+	return (false);
+}
+
+char *
+http_body_raw(struct http_req *r, size_t *len)
+{
+	const struct mg_request_info	*ri = mg_get_request_info(r->conn);
+	const char			*ct = mg_get_header(r->conn,
+					    "Content-Type");
+	char				*buf;
+	size_t				 max = (size_t)srv->cfg.max_body, n = 0;
+	int				 got;
+
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
+	    (ct[16] != '\0' && ct[16] != ';')) {
+		http_error(r, 415, "unsupported_media_type",
+		    "the body must be application/json");
+		return (NULL);
+	}
+	/* Refused before reading when the client says it is too large. */
+	if (ri->content_length > (long long)max) {
+		http_error(r, 413, "body_too_large",
+		    "the request body is too large");
+		return (NULL);
+	}
+	if ((buf = malloc(max + 1)) == NULL) {
+		http_error(r, 503, "unavailable", "out of memory");
+		return (NULL);
+	}
+	while (n <= max && (got = mg_read(r->conn, buf + n, max + 1 - n)) > 0)
+		n += (size_t)got;
+	if (n > max) {
+		free(buf);
+		http_error(r, 413, "body_too_large",
+		    "the request body is too large");
+		return (NULL);
+	}
+	buf[n] = '\0';
+	*len = n;
+
+	return (buf);
+}
+
+json_t *
+http_body_json(struct http_req *r)
+{
+	json_t		*j;
+	json_error_t	 jerr;
+	char		*buf;
+	size_t		 n;
+
+	if ((buf = http_body_raw(r, &n)) == NULL)
+		return (NULL);
+	j = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &jerr);
+	free(buf);
+	if (j == NULL || !json_is_object(j) || too_deep(j, 0)) {
+		json_decref(j);
+		http_error(r, 400, "malformed_request",
+		    "the body is not a JSON object of the expected shape");
+		return (NULL);
+	}
+
+	return (j);
+}

@@ -1,0 +1,122 @@
+/*
+ * log.c: structured logs, one JSON object per line on standard error:
+ * one line per request and one per security event, each with the
+ * request id.  Callers never pass tokens, keys, challenges or enrollment
+ * codes; request lines carry the path without its query string.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "authd/authd.h"
+
+static int		level = 1;	/* 0 debug, 1 info, 2 warn, 3 error */
+static pthread_mutex_t	log_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+void
+log_set_level(const char *l)
+{
+	if (strcmp(l, "debug") == 0)
+		level = 0;
+	else if (strcmp(l, "info") == 0)
+		level = 1;
+	else if (strcmp(l, "warn") == 0)
+		level = 2;
+	else
+		level = 3;
+}
+
+int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+
+	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+int64_t
+now_s(void)
+{
+	return ((int64_t)time(NULL));
+}
+
+void
+rand_bytes(void *p, size_t n)
+{
+	if (RAND_bytes(p, (int)n) != 1) {
+		fprintf(stderr, "authd: no randomness\n");
+		abort();
+	}
+}
+
+static void
+emit(json_t *o)
+{
+	char		 ts[64];
+	struct tm	 tm;
+	struct timeval	 tv;
+	char		*s;
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
+	json_object_set_new(o, "ts", json_string(ts));
+	if ((s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) != NULL) {
+		pthread_mutex_lock(&log_mtx);
+		fprintf(stderr, "%s\n", s);
+		pthread_mutex_unlock(&log_mtx);
+		free(s);
+	}
+	json_decref(o);
+}
+
+/*
+ * A security event: log_event("login_failed", "rid", rid, "reason", r,
+ * NULL): string pairs after the event name.
+ */
+void
+log_event(const char *event, ...)
+{
+	json_t		*o;
+	va_list		 ap;
+	const char	*k, *v;
+
+	if (level > 1 || (o = json_object()) == NULL)
+		return;
+	json_object_set_new(o, "event", json_string(event));
+	va_start(ap, event);
+	for (k = va_arg(ap, const char *); k != NULL;
+	    k = va_arg(ap, const char *)) {
+		if ((v = va_arg(ap, const char *)) == NULL)
+			break;
+		json_object_set_new(o, k, json_string(v));
+	}
+	va_end(ap);
+	emit(o);
+}
+
+void
+log_request(const struct http_req *r)
+{
+	json_t *o;
+
+	if (level > 1 || (o = json_object()) == NULL)
+		return;
+	json_object_set_new(o, "event", json_string("request"));
+	json_object_set_new(o, "rid", json_string(r->id));
+	json_object_set_new(o, "method", json_string(r->method));
+	json_object_set_new(o, "path", json_string(r->path));
+	json_object_set_new(o, "status", json_integer(r->status));
+	if (r->error != NULL)
+		json_object_set_new(o, "error", json_string(r->error));
+	json_object_set_new(o, "us", json_integer(now_us() - r->start_us));
+	emit(o);
+}

@@ -1,0 +1,303 @@
+/*
+ * routes.c: the route table, the per-request envelope (request id,
+ * method check, logging, metrics), per-worker store connections, the
+ * relying-party policy per role, and caller authentication.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/sha.h>
+
+#include "civetweb.h"
+
+#include "authd/authd.h"
+#include "authd/keys.h"
+#include "authd/routes.h"
+
+struct route {
+	const char	*method;
+	const char	*path;
+	int		(*fn)(struct http_req *);
+};
+
+static const struct route routes[] = {
+	{ "POST", "/v1/enrollments", route_enrollments },
+	{ "POST", "/v1/registration/options", route_registration_options },
+	{ "POST", "/v1/registration/verify", route_registration_verify },
+	{ "POST", "/v1/authentication/options", route_authentication_options },
+	{ "POST", "/v1/authentication/verify", route_authentication_verify },
+	{ "POST", "/v1/token", route_token },
+	{ "POST", "/v1/logout", route_logout },
+	{ "POST", "/v1/introspect", route_introspect },
+	{ "GET", "/.well-known/jwks.json", route_jwks },
+	{ "GET", "/healthz", route_healthz },
+	{ "GET", "/metrics", route_metrics },
+};
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+static _Thread_local struct store	*tl_store;
+
+struct store *
+route_store(void)
+{
+	if (tl_store == NULL && store_open(srv->cfg.database,
+	    &tl_store) != STORE_OK)
+		tl_store = NULL;
+
+	return (tl_store);
+}
+
+void
+routes_thread_exit(void)
+{
+	store_close(&tl_store);
+}
+
+void
+route_store_error(struct http_req *r, int e)
+{
+	switch (e) {
+	case STORE_ERR_NOT_FOUND:
+		http_error(r, 404, "not_found", "no such item");
+		break;
+	case STORE_ERR_EXISTS:
+		http_error(r, 409, "conflict", "the item exists already");
+		break;
+	case STORE_ERR_FULL:
+	case STORE_ERR_IO:
+	case STORE_ERR_BUSY:
+	case STORE_ERR_NOMEM:
+		log_event("store_error", "rid", r->id, "error",
+		    store_strerr(e), NULL);
+		http_error(r, 503, "unavailable",
+		    "the service is unavailable; try again later");
+		break;
+	default:
+		log_event("store_error", "rid", r->id, "error",
+		    store_strerr(e), NULL);
+		http_error(r, 500, "internal_error", "internal error");
+		break;
+	}
+}
+
+static int
+dispatch(struct mg_connection *conn, void *cbdata)
+{
+	const struct route		*rt = cbdata;
+	const struct mg_request_info	*ri = mg_get_request_info(conn);
+	struct http_req			 r;
+	unsigned char			 rid[8];
+
+	memset(&r, 0, sizeof(r));
+	r.conn = conn;
+	r.start_us = now_us();
+	rand_bytes(rid, sizeof(rid));
+	for (size_t i = 0; i < sizeof(rid); i++)
+		snprintf(r.id + 2 * i, 3, "%02x", rid[i]);
+	r.method = ri->request_method;
+	r.path = rt->path;
+	if (strcmp(ri->local_uri, rt->path) != 0)
+		http_error(&r, 404, "not_found", "no such endpoint");
+	else if (strcmp(ri->request_method, rt->method) != 0) {
+		mg_printf(conn, "HTTP/1.1 405 Method Not Allowed\r\n"
+		    "Allow: %s\r\nContent-Length: 0\r\n"
+		    "X-Request-Id: %s\r\n\r\n", rt->method, r.id);
+		r.status = 405;
+	} else if ((r.st = route_store()) == NULL)
+		http_error(&r, 503, "unavailable",
+		    "the database is unavailable");
+	else
+		(void)rt->fn(&r);
+	if (r.status == 0)
+		http_error(&r, 500, "internal_error", "internal error");
+	log_request(&r);
+	metrics_request(r.status, now_us() - r.start_us);
+
+	return (r.status);
+}
+
+static int
+not_found(struct mg_connection *conn, void *cbdata)
+{
+	struct http_req r;
+
+	(void)cbdata;
+	memset(&r, 0, sizeof(r));
+	r.conn = conn;
+	r.start_us = now_us();
+	snprintf(r.id, sizeof(r.id), "-");
+	r.method = mg_get_request_info(conn)->request_method;
+	r.path = "(unknown)";
+	http_error(&r, 404, "not_found", "no such endpoint");
+	log_request(&r);
+
+	return (404);
+}
+
+void
+routes_register(struct mg_context *ctx)
+{
+	mg_set_request_handler(ctx, "/", not_found, NULL);
+	for (size_t i = 0; i < NROUTES; i++)
+		mg_set_request_handler(ctx, routes[i].path, dispatch,
+		    (void *)(uintptr_t)&routes[i]);
+}
+
+static int
+load_anchor(struct wa_rp *rp, const char *path, char *err, size_t errlen)
+{
+	FILE		*f;
+	unsigned char	*buf;
+	size_t		 n;
+	int		 r;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		snprintf(err, errlen, "trust_anchors: cannot open %s", path);
+		return (-1);
+	}
+	if ((buf = malloc(1 << 20)) == NULL) {
+		fclose(f);
+		return (-1);
+	}
+	n = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	r = wa_rp_add_trust_anchor(rp, buf, n);
+	free(buf);
+	if (r != WA_OK) {
+		snprintf(err, errlen, "trust_anchors: %s is not a PEM or DER "
+		    "certificate", path);
+		return (-1);
+	}
+
+	return (0);
+}
+
+int
+routes_init(char *err, size_t errlen)
+{
+	struct store	*st = NULL;
+	int		 e;
+
+	if ((e = store_open(srv->cfg.database, &st)) != STORE_OK) {
+		snprintf(err, errlen, "database %s: %s", srv->cfg.database,
+		    store_strerr(e));
+		return (-1);
+	}
+	route_login_init();
+	if (keys_init(st, err, errlen) < 0) {
+		store_close(&st);
+		return (-1);
+	}
+	store_close(&st);
+	for (int role = STORE_ROLE_COURIER; role <= STORE_ROLE_ADMIN; role++) {
+		struct wa_rp		*rp;
+		const struct cfg_role	*cr = &srv->cfg.roles[role];
+
+		if ((rp = srv->rp[role] = wa_rp_new()) == NULL ||
+		    wa_rp_set_id(rp, srv->cfg.rp_id) != WA_OK ||
+		    wa_rp_set_require_uv(rp, cr->uv == CFG_UV_REQUIRED) !=
+		    WA_OK || wa_rp_set_attestation_policy(rp,
+		    cr->attestation == CFG_ATT_TRUSTED ?
+		    WA_ATT_POLICY_TRUSTED : WA_ATT_POLICY_ANY) != WA_OK) {
+			snprintf(err, errlen, "rp_id: '%s' is not usable",
+			    srv->cfg.rp_id);
+			return (-1);
+		}
+		for (size_t i = 0; i < srv->cfg.norigins; i++)
+			if (wa_rp_add_origin(rp, srv->cfg.origins[i]) !=
+			    WA_OK) {
+				snprintf(err, errlen, "origins: '%s' is not "
+				    "usable", srv->cfg.origins[i]);
+				return (-1);
+			}
+		for (size_t i = 0; i < srv->cfg.nanchors; i++)
+			if (load_anchor(rp, srv->cfg.trust_anchors[i], err,
+			    errlen) < 0)
+				return (-1);
+	}
+
+	return (0);
+}
+
+void
+routes_fini(void)
+{
+	for (int role = 0; role < 4; role++)
+		wa_rp_free(&srv->rp[role]);
+	keys_fini();
+	store_close(&tl_store);
+}
+
+void
+routes_first_admin(void)
+{
+	struct store		*st = NULL;
+	struct store_user	 u;
+	unsigned char		 code[32], hash[32];
+	char			*b64 = NULL;
+	bool			 exists = false;
+	int64_t			 now = now_s();
+
+	if (store_open(srv->cfg.database, &st) != STORE_OK)
+		return;
+	if (store_admin_exists(st, &exists) != STORE_OK || exists)
+		goto done;
+	if (store_user_ensure(st, "admin", STORE_ROLE_ADMIN, "Administrator",
+	    now, &u) != STORE_OK)
+		goto done;
+	rand_bytes(code, sizeof(code));
+	SHA256(code, sizeof(code), hash);
+	if (store_enroll_put(st, hash, u.id, STORE_ROLE_ADMIN, now,
+	    now + srv->cfg.enrollment_lifetime) != STORE_OK ||
+	    (b64 = wa_b64url_encode(code, sizeof(code))) == NULL)
+		goto done;
+	/* On standard output, never in the log. */
+	printf("\nNo admin has a passkey yet.  Enroll the first admin "
+	    "within %lld hours at:\n\n    %s/enroll?code=%s\n\n",
+	    (long long)(srv->cfg.enrollment_lifetime / 3600),
+	    srv->cfg.origins[0], b64);
+	fflush(stdout);
+	log_event("enrollment_issued", "user", "admin", "role", "admin",
+	    "by", "startup", NULL);
+done:
+	free(b64);
+	store_close(&st);
+}
+
+int
+route_healthz(struct http_req *r)
+{
+	struct store_user u;
+	int e = store_user_by_id(r->st, 0, &u);
+
+	if (e != STORE_OK && e != STORE_ERR_NOT_FOUND) {
+		http_error(r, 503, "unavailable", "the database is unavailable");
+		return (0);
+	}
+	http_json(r, 200, json_pack("{s:s}", "status", "ok"));
+
+	return (0);
+}
+
+int
+route_metrics(struct http_req *r)
+{
+	char *m;
+
+	if ((m = metrics_render()) == NULL) {
+		http_error(r, 503, "unavailable", "out of memory");
+		return (0);
+	}
+	r->status = 200;
+	mg_printf(r->conn, "HTTP/1.1 200 OK\r\n"
+	    "Content-Type: text/plain; version=0.0.4\r\n"
+	    "Content-Length: %zu\r\nCache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\nX-Request-Id: %s\r\n\r\n",
+	    strlen(m), r->id);
+	mg_write(r->conn, m, strlen(m));
+	free(m);
+
+	return (0);
+}

@@ -1,0 +1,131 @@
+/*
+ * login.c: the login write, one BEGIN IMMEDIATE transaction and one
+ * durable commit per login (issue 3: "a login should cost at most one
+ * durable write transaction").  It consumes the ceremony, advances the
+ * credential and inserts the session.
+ *
+ * The sign-count rule (WebAuthn §7.2 step 22: the new count must exceed
+ * the stored one unless both are 0) sits in the UPDATE's WHERE clause,
+ * so it is evaluated under the write lock and concurrent logins with one
+ * credential cannot both pass with the same count.  Only when the UPDATE
+ * matches nothing do we read the row to say why, and then roll back.
+ */
+#include "extern.h"
+
+static const char sql_update[] =
+    "UPDATE credentials SET sign_count = ?2, bs = ?3, last_used = ?4"
+    " WHERE cred_id = ?1 AND revoked_at = 0"
+    " AND (?2 > sign_count OR (?2 = 0 AND sign_count = 0))"
+    " RETURNING id, user_id";
+static const char sql_state[] =
+    "SELECT revoked_at FROM credentials WHERE cred_id = ?1";
+
+/* Why the UPDATE matched nothing. */
+static int
+why_not(struct store *st, const unsigned char *id, size_t len)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t revoked_at;
+	int r, rc;
+
+	if ((r = store_stmt(st, STMT_CRED_STATE, sql_state, &s)) != STORE_OK)
+		goto fail;
+	if (store_bind_blob(s, 1, id, len) != SQLITE_OK) {
+		r = store_dberr(st);
+		goto fail;
+	}
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
+		r = STORE_ERR_NOT_FOUND;
+		goto fail;
+	}
+	if (rc != SQLITE_ROW) {
+		r = store_sqlerr(rc);
+		goto fail;
+	}
+	if ((r = store_col_int64(s, 0, &revoked_at)) != STORE_OK)
+		goto fail;
+	r = revoked_at != 0 ? STORE_ERR_REVOKED : STORE_ERR_COUNTER;
+fail:
+	store_stmt_done(s);
+
+	return (r);
+}
+
+static int
+advance(struct store *st, const unsigned char *id, size_t len,
+    uint32_t count, bool bs, int64_t now, int64_t *row, int64_t *user_id)
+{
+	sqlite3_stmt *s = NULL;
+	int r, rc;
+
+	if ((r = store_stmt(st, STMT_LOGIN_UPDATE, sql_update, &s)) !=
+	    STORE_OK)
+		goto fail;
+	if (store_bind_blob(s, 1, id, len) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, count) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 3, bs) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 4, now) != SQLITE_OK) {
+		r = store_dberr(st);
+		goto fail;
+	}
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
+		store_stmt_done(s);
+		s = NULL;
+		r = why_not(st, id, len);
+		goto fail;
+	}
+	if (rc != SQLITE_ROW) {
+		r = store_sqlerr(rc);
+		goto fail;
+	}
+	if ((r = store_col_int64(s, 0, row)) != STORE_OK ||
+	    (r = store_col_int64(s, 1, user_id)) != STORE_OK)
+		goto fail;
+	/* cred_id is UNIQUE: exactly one row. */
+	if ((rc = sqlite3_step(s)) != SQLITE_DONE) {
+		r = rc == SQLITE_ROW ? STORE_ERR_IO : store_sqlerr(rc);
+		goto fail;
+	}
+
+	r = STORE_OK;
+fail:
+	store_stmt_done(s);
+
+	return (r);
+}
+
+int
+store_login(struct store *st, const unsigned char *cer_id,
+    int64_t cer_expires, const unsigned char *cred_id, size_t cred_id_len,
+    uint32_t count, bool bs, int64_t now, const struct store_session *sess)
+{
+	int64_t row, user_id;
+	int r;
+
+	if (st == NULL || cer_id == NULL || cred_id == NULL ||
+	    cred_id_len == 0 || cred_id_len > STORE_MAX_CRED_ID ||
+	    sess == NULL || now <= 0 || !store_session_ok(sess))
+		return (STORE_ERR_ARG);
+	if (cer_expires <= now)
+		return (STORE_ERR_EXPIRED);
+	if ((r = store_tx_begin(st)) != STORE_OK ||
+	    (r = store_ceremony_use(st, cer_id, cer_expires, now)) !=
+	    STORE_OK ||
+	    (r = advance(st, cred_id, cred_id_len, count, bs, now, &row,
+	    &user_id)) != STORE_OK)
+		goto fail;
+	if (sess->user_id != 0 && sess->user_id != user_id) {
+		r = STORE_ERR_ARG;
+		goto fail;
+	}
+	if ((r = store_session_put(st, sess, user_id, row)) != STORE_OK ||
+	    (r = store_tx_commit(st)) != STORE_OK)
+		goto fail;
+
+	r = STORE_OK;
+fail:
+	if (r != STORE_OK)
+		store_tx_rollback(st);
+
+	return (r);
+}

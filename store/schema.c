@@ -1,0 +1,170 @@
+/*
+ * schema.c: the schema, as a list of migrations.  Migration N takes a
+ * database from PRAGMA user_version N-1 to N and ends by setting it; all
+ * of them run in the one transaction store_open() holds.  Each is a
+ * NULL-terminated list of single statements.  Never edit a released
+ * migration: add the next one.
+ *
+ * Tables are STRICT, so a value of the wrong type is refused on write.
+ * Lengths of text columns are checked in C, where the bound is in bytes;
+ * blob lengths are checked here too.  Times are seconds since the epoch
+ * and 0 means "never" (last_used, revoked_at, ended_at, used_at).
+ *
+ * Room for later issues:
+ * - issue 4 (delivery confirmations) adds its table by a migration; it
+ *   consumes its ceremonies in `ceremonies` and reports revocations
+ *   through `revocations`, whose AUTOINCREMENT seq is the feed's cursor.
+ * - issue 5 (hash-chained audit) fills audit.prev_hash and audit.hash,
+ *   present and NULL from the start; a migration that backfills old rows
+ *   drops audit_no_update for its duration and recreates it.
+ * - issue 5 (encryption at rest) keeps signing_keys.priv as a BLOB and
+ *   stores an AES-256-GCM envelope in it; personal data moves to BLOB
+ *   columns added by a migration (STRICT forbids a blob in a TEXT one).
+ */
+#include "extern.h"
+
+/* Migration 1: everything store.h of issue 3 needs. */
+static const char *const migration1[] = {
+	"CREATE TABLE users ("
+	" id INTEGER PRIMARY KEY,"
+	" handle BLOB NOT NULL UNIQUE CHECK (length(handle) = 32),"
+	" username TEXT NOT NULL UNIQUE,"
+	" display_name TEXT NOT NULL,"
+	" role INTEGER NOT NULL CHECK (role IN (1, 2, 3)),"
+	" created INTEGER NOT NULL"
+	") STRICT",
+	"CREATE INDEX users_role ON users (role, username)",
+
+	"CREATE TABLE enrollments ("
+	" code_hash BLOB NOT NULL PRIMARY KEY"
+	"  CHECK (length(code_hash) = 32),"
+	" user_id INTEGER NOT NULL REFERENCES users (id),"
+	" role INTEGER NOT NULL CHECK (role IN (1, 2, 3)),"
+	" created INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" used_at INTEGER NOT NULL DEFAULT 0"
+	") STRICT, WITHOUT ROWID",
+	"CREATE INDEX enrollments_user ON enrollments (user_id)",
+
+	/* id is internal (sessions refer to it); cred_id is WebAuthn's. */
+	"CREATE TABLE credentials ("
+	" id INTEGER PRIMARY KEY,"
+	" cred_id BLOB NOT NULL UNIQUE"
+	"  CHECK (length(cred_id) BETWEEN 1 AND 1023),"
+	" user_id INTEGER NOT NULL REFERENCES users (id),"
+	" cose_key BLOB NOT NULL CHECK (length(cose_key) BETWEEN 1 AND 4096),"
+	" alg INTEGER NOT NULL,"
+	" sign_count INTEGER NOT NULL"
+	"  CHECK (sign_count BETWEEN 0 AND 4294967295),"
+	" aaguid BLOB NOT NULL CHECK (length(aaguid) = 16),"
+	" fmt TEXT NOT NULL,"
+	" att_type TEXT NOT NULL,"
+	" trusted INTEGER NOT NULL CHECK (trusted IN (0, 1)),"
+	" transports INTEGER NOT NULL CHECK (transports >= 0),"
+	" be INTEGER NOT NULL CHECK (be IN (0, 1)),"
+	" bs INTEGER NOT NULL CHECK (bs IN (0, 1)),"
+	" uv INTEGER NOT NULL CHECK (uv IN (0, 1)),"
+	" label TEXT NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" last_used INTEGER NOT NULL DEFAULT 0,"
+	" revoked_at INTEGER NOT NULL DEFAULT 0,"
+	" revoked_by TEXT NOT NULL DEFAULT '',"
+	" revoke_reason TEXT NOT NULL DEFAULT ''"
+	") STRICT",
+	"CREATE INDEX credentials_user ON credentials (user_id)",
+	/* Defence in depth behind the checks in login.c and cred.c. */
+	"CREATE TRIGGER credentials_counter BEFORE UPDATE OF sign_count"
+	" ON credentials WHEN NEW.sign_count < OLD.sign_count BEGIN"
+	" SELECT RAISE(ABORT, 'sign count went backwards'); END",
+	"CREATE TRIGGER credentials_unrevoke BEFORE UPDATE OF revoked_at"
+	" ON credentials WHEN OLD.revoked_at <> 0 BEGIN"
+	" SELECT RAISE(ABORT, 'credential is revoked'); END",
+
+	"CREATE TABLE sessions ("
+	" id BLOB NOT NULL PRIMARY KEY CHECK (length(id) = 16),"
+	" secret_hash BLOB NOT NULL UNIQUE CHECK (length(secret_hash) = 32),"
+	" user_id INTEGER NOT NULL REFERENCES users (id),"
+	" cred INTEGER NOT NULL REFERENCES credentials (id),"
+	" created INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" auth_time INTEGER NOT NULL,"
+	" amr TEXT NOT NULL,"
+	" ended_at INTEGER NOT NULL DEFAULT 0,"
+	" end_reason TEXT NOT NULL DEFAULT ''"
+	") STRICT",
+	"CREATE INDEX sessions_cred ON sessions (cred, ended_at)",
+	"CREATE INDEX sessions_user ON sessions (user_id, created)",
+	"CREATE TRIGGER sessions_unend BEFORE UPDATE OF ended_at"
+	" ON sessions WHEN OLD.ended_at <> 0 BEGIN"
+	" SELECT RAISE(ABORT, 'session has ended'); END",
+
+	/* Consumed one-time ceremony ids; ceremony.c prunes them. */
+	"CREATE TABLE ceremonies ("
+	" id BLOB NOT NULL PRIMARY KEY CHECK (length(id) = 16),"
+	" expires INTEGER NOT NULL"
+	") STRICT, WITHOUT ROWID",
+	"CREATE INDEX ceremonies_expires ON ceremonies (expires)",
+
+	"CREATE TABLE signing_keys ("
+	" kid TEXT NOT NULL PRIMARY KEY,"
+	" alg TEXT NOT NULL,"
+	" priv BLOB NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" retired_at INTEGER NOT NULL DEFAULT 0,"
+	" expires_at INTEGER NOT NULL DEFAULT 0"
+	") STRICT",
+
+	"CREATE TABLE services ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" audience TEXT NOT NULL,"
+	" key_hash BLOB NOT NULL UNIQUE CHECK (length(key_hash) = 32),"
+	" created INTEGER NOT NULL,"
+	" revoked_at INTEGER NOT NULL DEFAULT 0"
+	") STRICT",
+
+	/*
+	 * The revocation feed: kind 1 a credential (ref: its credential
+	 * id), kind 2 a session (ref: its session id).  Writers are
+	 * serialized, so rows commit in seq order; AUTOINCREMENT never
+	 * reuses a seq.
+	 */
+	"CREATE TABLE revocations ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" kind INTEGER NOT NULL CHECK (kind IN (1, 2)),"
+	" ref BLOB NOT NULL CHECK (length(ref) BETWEEN 1 AND 1023),"
+	" user_id INTEGER NOT NULL REFERENCES users (id),"
+	" time INTEGER NOT NULL"
+	") STRICT",
+	"CREATE TRIGGER revocations_no_update BEFORE UPDATE ON revocations"
+	" BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END",
+	"CREATE TRIGGER revocations_no_delete BEFORE DELETE ON revocations"
+	" BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END",
+
+	/*
+	 * detail holds JSON: audit.c's INSERT quotes plain text.  No CHECK
+	 * with json_valid(), which SQLite 3.40 does not let a schema use
+	 * under trusted_schema=OFF.
+	 */
+	"CREATE TABLE audit ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" time INTEGER NOT NULL,"
+	" event TEXT NOT NULL,"
+	" actor TEXT NOT NULL DEFAULT '',"
+	" subject TEXT NOT NULL DEFAULT '',"
+	" detail TEXT,"
+	" prev_hash BLOB,"
+	" hash BLOB"
+	") STRICT",
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
+
+	"PRAGMA user_version = 1",
+	NULL
+};
+
+const char *const *const store_migration[STORE_SCHEMA_VERSION + 1] = {
+	[1] = migration1,
+};

@@ -1,0 +1,347 @@
+/*
+ * store.h: authd's persistence, behind one interface.
+ *
+ * The store is SQLite in WAL mode with foreign keys on; the schema
+ * migrates by PRAGMA user_version when the store is opened.  Only this
+ * module knows SQL, so that another engine can sit behind it later.  Every
+ * statement is prepared, and every change of more than one row runs in
+ * one transaction.
+ *
+ * A struct store is one connection and belongs to one thread at a time;
+ * open one per thread.  Several processes (authd and authctl) may use
+ * the same database at once.
+ *
+ * Records are plain value structs with fixed-size fields; strings are
+ * NUL-terminated and bounded by the STORE_MAX_* constants.  Times are
+ * seconds since the epoch.  Functions return STORE_OK or an error code.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_OK		 0
+#define STORE_ERR_ARG		 1	/* caller error */
+#define STORE_ERR_NOMEM		 2
+#define STORE_ERR_IO		 3	/* SQLite I/O error, corrupt file */
+#define STORE_ERR_FULL		 4	/* disk full */
+#define STORE_ERR_BUSY		 5	/* locked for too long */
+#define STORE_ERR_NOT_FOUND	 6
+#define STORE_ERR_EXISTS	 7	/* unique constraint: duplicate */
+#define STORE_ERR_CONSUMED	 8	/* one-time item already used */
+#define STORE_ERR_EXPIRED	 9
+#define STORE_ERR_REVOKED	10	/* credential or session ended */
+#define STORE_ERR_COUNTER	11	/* sign count did not increase */
+#define STORE_ERR_VERSION	12	/* schema newer than this build */
+#define STORE_ERR_LAST_ADMIN	13	/* would lock every admin out */
+
+#define STORE_MAX_USERNAME	64
+#define STORE_MAX_DISPLAY	128
+#define STORE_MAX_LABEL		64
+#define STORE_MAX_REASON	256
+#define STORE_MAX_CRED_ID	1023
+#define STORE_MAX_COSE		4096
+#define STORE_HANDLE_LEN	32	/* WebAuthn user.id */
+#define STORE_HASH_LEN		32	/* SHA-256 */
+#define STORE_SID_LEN		16
+#define STORE_MAX_KID		64
+#define STORE_MAX_AMR		64
+#define STORE_MAX_NAME		64
+#define STORE_MAX_AUDIENCE	256
+#define STORE_CEREMONY_LEN	16	/* one-time ceremony id */
+#define STORE_CEREMONY_GRACE	300	/* kept this long past expiry */
+#define STORE_MAX_EVENT		64
+#define STORE_MAX_ACTOR		256
+#define STORE_MAX_SUBJECT	256
+#define STORE_MAX_DETAIL	2048	/* audit detail, as given */
+
+/* Kinds of entry in the revocation feed. */
+#define STORE_REVOKED_CRED	1	/* id: the credential id */
+#define STORE_REVOKED_SESSION	2	/* id: the session id */
+
+enum store_role {
+	STORE_ROLE_COURIER = 1,
+	STORE_ROLE_CUSTOMER = 2,
+	STORE_ROLE_ADMIN = 3,
+};
+
+struct store;
+
+struct store_user {
+	int64_t		id;
+	unsigned char	handle[STORE_HANDLE_LEN];
+	char		username[STORE_MAX_USERNAME + 1];
+	char		display_name[STORE_MAX_DISPLAY + 1];
+	enum store_role	role;
+	int64_t		created;
+};
+
+struct store_cred {
+	unsigned char	id[STORE_MAX_CRED_ID];
+	size_t		id_len;
+	int64_t		user_id;
+	unsigned char	cose_key[STORE_MAX_COSE];
+	size_t		cose_key_len;
+	int		alg;
+	uint32_t	sign_count;
+	unsigned char	aaguid[16];
+	char		fmt[32];
+	char		att_type[16];
+	bool		trusted;
+	unsigned int	transports;	/* WA_TRANSPORT_* bits */
+	bool		be;
+	bool		bs;
+	bool		uv;		/* UV seen at registration */
+	char		label[STORE_MAX_LABEL + 1];
+	int64_t		created;
+	int64_t		last_used;	/* 0: never */
+	int64_t		revoked_at;	/* 0: live */
+	char		revoked_by[STORE_MAX_USERNAME + 1];
+	char		revoke_reason[STORE_MAX_REASON + 1];
+};
+
+struct store_session {
+	unsigned char	id[STORE_SID_LEN];
+	unsigned char	secret_hash[STORE_HASH_LEN];	/* refresh secret */
+	int64_t		user_id;
+	unsigned char	cred_id[STORE_MAX_CRED_ID];
+	size_t		cred_id_len;
+	int64_t		created;
+	int64_t		expires;
+	int64_t		auth_time;
+	char		amr[STORE_MAX_AMR + 1];	/* space-separated */
+	int64_t		ended_at;		/* 0: live */
+	char		end_reason[32];
+};
+
+struct store_key {
+	char		kid[STORE_MAX_KID + 1];
+	char		alg[16];		/* "EdDSA", "ES256" */
+	unsigned char	priv[512];		/* DER PKCS#8, secret */
+	size_t		priv_len;
+	int64_t		created;
+	int64_t		retired_at;		/* 0: current */
+	int64_t		expires_at;		/* drop from JWKS after */
+};
+
+struct store_service {
+	int64_t		id;
+	char		name[STORE_MAX_NAME + 1];
+	char		audience[STORE_MAX_AUDIENCE + 1];
+	int64_t		created;
+	int64_t		revoked_at;
+};
+
+/* One entry of the revocation feed (GET /v1/revocations). */
+struct store_revocation {
+	int64_t		seq;			/* cursor, increasing */
+	int		kind;			/* STORE_REVOKED_* */
+	unsigned char	id[STORE_MAX_CRED_ID];
+	size_t		id_len;
+	int64_t		user_id;
+	int64_t		time;
+};
+
+struct store_audit_rec {
+	int64_t		seq;
+	int64_t		time;
+	char		event[STORE_MAX_EVENT + 1];
+	char		actor[STORE_MAX_ACTOR + 1];
+	char		subject[STORE_MAX_SUBJECT + 1];
+	/* JSON, "" if none; room for a quoted STORE_MAX_DETAIL string. */
+	char		detail[STORE_MAX_DETAIL * 6 + 3];
+};
+
+struct store_enrollment {
+	int64_t		user_id;
+	enum store_role	role;
+	int64_t		created;
+	int64_t		expires;
+	int64_t		used_at;
+};
+
+/* Opening, migrating, closing. */
+const char	*store_strerr(int);
+const char	*store_role_name(enum store_role);
+/* 0 for an unknown name. */
+enum store_role	 store_role_parse(const char *);
+/*
+ * Opens (creating if needed) and migrates the database at path.  The file
+ * is created with mode 0600.  OUT: *st, freed with store_close().
+ */
+int	 store_open(const char *, struct store **);
+void	 store_close(struct store **);
+/* The schema version after migration. */
+int	 store_schema_version(struct store *);
+/*
+ * Marks a one-time ceremony id (STORE_CEREMONY_LEN bytes) consumed, in
+ * its own transaction: STORE_ERR_EXPIRED if expires <= now (nothing
+ * written), STORE_ERR_CONSUMED if it was consumed before.  store_login
+ * and store_cred_register do this themselves.  Arguments: id, expiry,
+ * now.
+ */
+int	 store_ceremony_consume(struct store *, const unsigned char *, int64_t,
+	    int64_t);
+/*
+ * Deletes consumed ceremony ids that expired more than
+ * STORE_CEREMONY_GRACE seconds before now.  Safe because consuming
+ * refuses an expired id; every consume also prunes a few rows, so calling
+ * this is optional (authctl, a periodic job).  OUT: *n rows deleted, if
+ * n is not NULL.
+ */
+int	 store_prune(struct store *, int64_t, int64_t *);
+
+/* Users. */
+/*
+ * Creates a user with a random handle, or returns the existing user of
+ * that username if it has the same role (*u filled either way).
+ * STORE_ERR_EXISTS if the username exists with another role.
+ */
+int	 store_user_ensure(struct store *, const char *, enum store_role,
+	    const char *, int64_t, struct store_user *);
+int	 store_user_by_id(struct store *, int64_t, struct store_user *);
+int	 store_user_by_name(struct store *, const char *, struct store_user *);
+int	 store_user_by_handle(struct store *, const unsigned char *,
+	    struct store_user *);
+/*
+ * Calls fn for each user (with role 0: all roles), ordered by username;
+ * fn returning non-zero stops the walk.  In every *_list function, the
+ * record passed to fn is valid only during the call, and fn must not
+ * write to the same store.
+ */
+int	 store_user_list(struct store *, enum store_role,
+	    int (*)(const struct store_user *, void *), void *);
+
+/*
+ * Enrollment codes: stored as SHA-256 of the code, usable once.
+ * Arguments: code hash, user id, role, created (now), expires.
+ * STORE_ERR_NOT_FOUND for an unknown user, STORE_ERR_EXISTS for a
+ * duplicate hash.
+ */
+int	 store_enroll_put(struct store *, const unsigned char *, int64_t,
+	    enum store_role, int64_t, int64_t);
+/*
+ * Looks a live code up without using it (expired: STORE_ERR_EXPIRED,
+ * used: STORE_ERR_CONSUMED; *e is filled in both cases).  Arguments:
+ * code hash, now.
+ */
+int	 store_enroll_get(struct store *, const unsigned char *, int64_t,
+	    struct store_enrollment *);
+/* True if at least one admin has a live credential. */
+int	 store_admin_exists(struct store *, bool *);
+
+/* Credentials. */
+/*
+ * Registration, in one transaction: marks the ceremony id consumed
+ * (STORE_ERR_CONSUMED if it was), uses the enrollment code if code_hash
+ * is not NULL (STORE_ERR_CONSUMED if used, STORE_ERR_EXPIRED if expired),
+ * and inserts the credential (STORE_ERR_EXISTS for a duplicate id).
+ * Arguments: ceremony id, its expiry, code hash or NULL, now, credential.
+ * On any error nothing is written, the ceremony stays unconsumed.  The
+ * code must have been issued for cred->user_id (STORE_ERR_ARG).  The
+ * stored created is now; last_used and revoked_* start empty.
+ */
+int	 store_cred_register(struct store *, const unsigned char *, int64_t,
+	    const unsigned char *, int64_t, const struct store_cred *);
+/* Any credential, revoked or not: the caller checks revoked_at. */
+int	 store_cred_get(struct store *, const unsigned char *, size_t,
+	    struct store_cred *);
+/* A user's credentials (user id 0: everyone's), oldest first. */
+int	 store_cred_list(struct store *, int64_t,
+	    int (*)(const struct store_cred *, void *), void *);
+/*
+ * Login, in one transaction: marks the ceremony consumed, updates the
+ * credential's sign count (which must increase unless both are 0:
+ * STORE_ERR_COUNTER), last use and BS (STORE_ERR_REVOKED if revoked),
+ * and inserts the session.  Arguments: ceremony id, its expiry, the
+ * credential id and length, new sign count, BS, now, session.
+ * The session's user is the credential's (s->user_id must be 0 or
+ * equal, else STORE_ERR_ARG) and s->cred_id is ignored.  On any error
+ * nothing is written, and the ceremony stays unconsumed.
+ */
+int	 store_login(struct store *, const unsigned char *, int64_t,
+	    const unsigned char *, size_t, uint32_t, bool, int64_t,
+	    const struct store_session *);
+/*
+ * Revokes a credential and ends its sessions, in one transaction.
+ * STORE_ERR_LAST_ADMIN if it is the last live credential of the last
+ * admin who has one.  Arguments: id, length, now, revoked by, reason.
+ * A revoked credential gives STORE_ERR_REVOKED.  The credential and
+ * each session ended enter the revocation feed.
+ */
+int	 store_cred_revoke(struct store *, const unsigned char *, size_t,
+	    int64_t, const char *, const char *);
+
+/* Sessions. */
+/*
+ * Looks a session up by SHA-256 of its refresh secret, in any state: the
+ * caller checks ended_at and expires (store_session_live).
+ */
+int	 store_session_by_secret(struct store *, const unsigned char *,
+	    struct store_session *);
+/* By session id (STORE_SID_LEN bytes), in any state. */
+int	 store_session_get(struct store *, const unsigned char *,
+	    struct store_session *);
+/*
+ * Ends a live session: ended_at = now, with a reason (at most 31 bytes,
+ * e.g. "logout"), and adds it to the revocation feed, in one
+ * transaction.  STORE_ERR_REVOKED if it had ended, STORE_ERR_EXPIRED if
+ * it had expired (nothing written).
+ */
+int	 store_session_end(struct store *, const unsigned char *, int64_t,
+	    const char *);
+/* A user's sessions (user id 0: everyone's), in any state, newest first. */
+int	 store_session_list(struct store *, int64_t,
+	    int (*)(const struct store_session *, void *), void *);
+/* True if the session has not ended and has not expired at now. */
+bool	 store_session_live(const struct store_session *, int64_t);
+
+/* Signing keys. */
+int	 store_key_put(struct store *, const struct store_key *);
+/* Every key not yet past expires_at, newest first. */
+int	 store_key_list(struct store *, int64_t,
+	    int (*)(const struct store_key *, void *), void *);
+/* Retires the current keys: retired_at = now, expires_at = until. */
+int	 store_key_retire_all(struct store *, int64_t, int64_t);
+/*
+ * Rotation in one transaction: store_key_retire_all(now, until), then
+ * store_key_put(k), so that readers never see no current key.
+ * Arguments: the new key (retired_at 0), now, until.
+ */
+int	 store_key_rotate(struct store *, const struct store_key *, int64_t,
+	    int64_t);
+
+/*
+ * Service clients: API keys stored as SHA-256.  Arguments of add: name
+ * (unique: STORE_ERR_EXISTS), audience, key hash, now; OUT: *id if not
+ * NULL.  Lookup by key finds revoked services too: check revoked_at.
+ */
+int	 store_service_add(struct store *, const char *, const char *,
+	    const unsigned char *, int64_t, int64_t *);
+int	 store_service_by_key(struct store *, const unsigned char *,
+	    struct store_service *);
+
+/*
+ * Audit log: append-only (the schema refuses UPDATE and DELETE).
+ * Arguments: time, event (required), actor, subject (NULL: ""), detail,
+ * each within its STORE_MAX_* bound.  detail is stored as JSON: a valid
+ * JSON text as it is, any other string as a JSON string ("admin" becomes
+ * "\"admin\""), NULL or "" as none.
+ */
+int	 store_audit(struct store *, int64_t, const char *, const char *,
+	    const char *, const char *);
+/* Entries with seq > since, oldest first, at most limit (0: all). */
+int	 store_audit_list(struct store *, int64_t, size_t,
+	    int (*)(const struct store_audit_rec *, void *), void *);
+
+/*
+ * Revocation feed: entries with seq > since, in seq order, at most limit
+ * (0: all).  Entries are committed in seq order, so the last seq seen is
+ * a safe cursor for the next call.
+ */
+int	 store_revocation_list(struct store *, int64_t, size_t,
+	    int (*)(const struct store_revocation *, void *), void *);
+
+#endif /* STORE_H */

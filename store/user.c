@@ -1,0 +1,244 @@
+/*
+ * user.c: users.  A user has an internal id, a random 32-byte handle
+ * (the WebAuthn user.id, which must carry no personal data), a unique
+ * username, a display name and one role.  Usernames are compared
+ * byte for byte; normalising them is the caller's job.
+ */
+#include <sys/random.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "extern.h"
+
+#define USER_COLS "id, handle, username, display_name, role, created"
+
+static const char sql_insert[] =
+    "INSERT INTO users (handle, username, display_name, role, created)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (username) DO NOTHING";
+static const char sql_by_id[] =
+    "SELECT " USER_COLS " FROM users WHERE id = ?1";
+static const char sql_by_name[] =
+    "SELECT " USER_COLS " FROM users WHERE username = ?1";
+static const char sql_by_handle[] =
+    "SELECT " USER_COLS " FROM users WHERE handle = ?1";
+static const char sql_list[] =
+    "SELECT " USER_COLS " FROM users WHERE ?1 = 0 OR role = ?1"
+    " ORDER BY username";
+
+static int
+random_bytes(unsigned char *p, size_t n)
+{
+	ssize_t got;
+
+	while (n > 0) {
+		if ((got = getrandom(p, n, 0)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return (STORE_ERR_IO);
+		}
+		p += got;
+		n -= (size_t)got;
+	}
+
+	return (STORE_OK);
+}
+
+static int
+read_user(sqlite3_stmt *s, struct store_user *u)
+{
+	int64_t role;
+	int r;
+
+	memset(u, 0, sizeof(*u));
+	if ((r = store_col_int64(s, 0, &u->id)) != STORE_OK ||
+	    (r = store_col_fixed(s, 1, u->handle, sizeof(u->handle))) !=
+	    STORE_OK ||
+	    (r = store_col_text(s, 2, u->username, sizeof(u->username))) !=
+	    STORE_OK ||
+	    (r = store_col_text(s, 3, u->display_name,
+	    sizeof(u->display_name))) != STORE_OK ||
+	    (r = store_col_int64(s, 4, &role)) != STORE_OK ||
+	    (r = store_col_int64(s, 5, &u->created)) != STORE_OK)
+		return (r);
+	if (!store_role_ok((int)role) || role != (int)role)
+		return (STORE_ERR_IO);
+	u->role = (enum store_role)role;
+
+	return (STORE_OK);
+}
+
+/* Steps a statement that selects at most one user. */
+static int
+one_user(sqlite3_stmt *s, struct store_user *u)
+{
+	int rc;
+
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE)
+		return (STORE_ERR_NOT_FOUND);
+	if (rc != SQLITE_ROW)
+		return (store_sqlerr(rc));
+
+	return (read_user(s, u));
+}
+
+int
+store_user_by_id(struct store *st, int64_t id, struct store_user *u)
+{
+	sqlite3_stmt *s = NULL;
+	int r;
+
+	if (st == NULL || u == NULL) {
+		r = STORE_ERR_ARG;
+		goto fail;
+	}
+	if ((r = store_stmt(st, STMT_USER_BY_ID, sql_by_id, &s)) != STORE_OK)
+		goto fail;
+	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK) {
+		r = store_dberr(st);
+		goto fail;
+	}
+	r = one_user(s, u);
+fail:
+	store_stmt_done(s);
+
+	return (r);
+}
+
+int
+store_user_by_name(struct store *st, const char *name, struct store_user *u)
+{
+	sqlite3_stmt *s = NULL;
+	int r;
+
+	if (st == NULL || u == NULL ||
+	    !store_str_ok(name, STORE_MAX_USERNAME, false)) {
+		r = STORE_ERR_ARG;
+		goto fail;
+	}
+	if ((r = store_stmt(st, STMT_USER_BY_NAME, sql_by_name, &s)) !=
+	    STORE_OK)
+		goto fail;
+	if (store_bind_text(s, 1, name) != SQLITE_OK) {
+		r = store_dberr(st);
+		goto fail;
+	}
+	r = one_user(s, u);
+fail:
+	store_stmt_done(s);
+
+	return (r);
+}
+
+int
+store_user_by_handle(struct store *st, const unsigned char *handle,
+    struct store_user *u)
+{
+	sqlite3_stmt *s = NULL;
+	int r;
+
+	if (st == NULL || handle == NULL || u == NULL) {
+		r = STORE_ERR_ARG;
+		goto fail;
+	}
+	if ((r = store_stmt(st, STMT_USER_BY_HANDLE, sql_by_handle, &s)) !=
+	    STORE_OK)
+		goto fail;
+	if (store_bind_blob(s, 1, handle, STORE_HANDLE_LEN) != SQLITE_OK) {
+		r = store_dberr(st);
+		goto fail;
+	}
+	r = one_user(s, u);
+fail:
+	store_stmt_done(s);
+
+	return (r);
+}
+
+/*
+ * INSERT ... ON CONFLICT DO NOTHING and then a lookup: of two concurrent
+ * callers one inserts, and both read the same row.
+ */
+int
+store_user_ensure(struct store *st, const char *name, enum store_role role,
+    const char *display, int64_t now, struct store_user *u)
+{
+	unsigned char handle[STORE_HANDLE_LEN];
+	sqlite3_stmt *s = NULL;
+	int r;
+
+	if (display == NULL)
+		display = "";
+	if (st == NULL || u == NULL || !store_role_ok((int)role) ||
+	    !store_str_ok(name, STORE_MAX_USERNAME, false) ||
+	    !store_str_ok(display, STORE_MAX_DISPLAY, true)) {
+		r = STORE_ERR_ARG;
+		goto fail;
+	}
+	if ((r = random_bytes(handle, sizeof(handle))) != STORE_OK)
+		goto fail;
+	if ((r = store_stmt(st, STMT_USER_INSERT, sql_insert, &s)) !=
+	    STORE_OK)
+		goto fail;
+	if (store_bind_blob(s, 1, handle, sizeof(handle)) != SQLITE_OK ||
+	    store_bind_text(s, 2, name) != SQLITE_OK ||
+	    store_bind_text(s, 3, display) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 4, (int)role) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, now) != SQLITE_OK) {
+		r = store_dberr(st);
+		goto fail;
+	}
+	if ((r = store_step_done(s)) != STORE_OK)
+		goto fail;
+	store_stmt_done(s);
+	s = NULL;
+	if ((r = store_user_by_name(st, name, u)) != STORE_OK)
+		goto fail;
+	if (u->role != role) {
+		r = STORE_ERR_EXISTS;
+		goto fail;
+	}
+
+	r = STORE_OK;
+fail:
+	store_stmt_done(s);
+
+	return (r);
+}
+
+int
+store_user_list(struct store *st, enum store_role role,
+    int (*fn)(const struct store_user *, void *), void *arg)
+{
+	struct store_user u;
+	sqlite3_stmt *s = NULL;
+	int r, rc;
+
+	if (st == NULL || fn == NULL ||
+	    (role != 0 && !store_role_ok((int)role))) {
+		r = STORE_ERR_ARG;
+		goto fail;
+	}
+	if ((r = store_prepare(st, sql_list, &s)) != STORE_OK)
+		goto fail;
+	if (sqlite3_bind_int(s, 1, (int)role) != SQLITE_OK) {
+		r = store_dberr(st);
+		goto fail;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((r = read_user(s, &u)) != STORE_OK)
+			goto fail;
+		if (fn(&u, arg) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		r = store_sqlerr(rc);
+		goto fail;
+	}
+
+	r = STORE_OK;
+fail:
+	sqlite3_finalize(s);
+
+	return (r);
+}
