@@ -131,13 +131,11 @@ $(BUILD)/tests/bench/%: $(OBJ)/tests/bench/%.o $(TESTLIB_OBJ) $(WA_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Starts authd on http://localhost:8080 with var/authd.db; while no admin
+# has a passkey it prints a one-time enrollment link for the first one.
 run: all
-	@echo
-	@echo "authctl is built: $(AUTHCTL)"
-	@echo "Check a device's registration response:"
-	@echo "  $(AUTHCTL) verify-registration --rp-id example.com \\"
-	@echo "      --origin https://example.com --challenge CHALLENGE < response.json"
-	@echo "Run '$(AUTHCTL) --help' for every command."
+	@echo "authd: http://localhost:8080 (Ctrl-C stops it)"
+	@exec $(AUTHD) $(RUN_FLAGS)
 
 # Everything CI runs.  Sanitizer builds live in their own build folders.
 test: $(TEST_DEPS_STAMP) all check-vectors check-authctl

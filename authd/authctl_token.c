@@ -49,7 +49,8 @@
 #define MAX_RESPONSE	(MAX_HEADERS + 2 * TOKEN_MAX_JWKS)
 #define REQUEST_FMT	"GET %s HTTP/1.1\r\nHost: %s\r\n" \
 			"User-Agent: authctl\r\n" \
-			"Accept: application/jwk-set+json, application/json\r\n" \
+			"Accept: application/jwk-set+json, " \
+			"application/json\r\n" \
 			"Connection: close\r\n\r\n"
 
 static const char token_usage[] =
@@ -197,8 +198,8 @@ url_parse(const char *s, struct url *u)
 	if (*p == ':') {
 		errno = 0;
 		port = strtol(p + 1, &ep, 10);
-		if (ep == p + 1 || ep != end || errno != 0 || port < 1 ||
-		    port > 65535)
+		if (!isdigit((unsigned char)p[1]) || ep != end ||
+		    errno != 0 || port < 1 || port > 65535)
 			return (fetch_error("bad port in URL"));
 	} else if (p != end)
 		return (fetch_error("bad host in URL"));
@@ -665,7 +666,8 @@ verify_cmd(int argc, char **argv)
 	json_t			*claims = NULL, *out = NULL;
 	size_t			 doc_len, tok_len;
 	int64_t			 now = (int64_t)time(NULL);
-	long			 leeway = DEFAULT_LEEWAY, timeout = DEFAULT_TIMEOUT;
+	long			 leeway = DEFAULT_LEEWAY;
+	long			 timeout = DEFAULT_TIMEOUT;
 	int			 c, r, status;
 
 	optind = 1;
@@ -717,7 +719,7 @@ verify_cmd(int argc, char **argv)
 		return (usage_error("%s", "--jwks and --aud are required"));
 	if (*typ == '\0' || (iss != NULL && *iss == '\0'))
 		return (usage_error("%s", "empty --typ or --iss"));
-	if (cafile != NULL && !url_is_remote(jwks))
+	if (cafile != NULL && strncasecmp(jwks, "https://", 8) != 0)
 		return (usage_error("%s", "--cafile needs an https --jwks"));
 
 	tok = argv[optind];

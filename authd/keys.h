@@ -18,7 +18,7 @@ void	 keys_fini(void);
 /* Signs claims as a JWT of type typ with the current key.  0 or -1. */
 int	 keys_sign(struct store *, const char *, const json_t *, char **);
 /*
- * Verifies a token this server signed: typ and audience (NULL: any).
+ * Verifies a token this server signed, for typ and an audience.
  * OUT: *claims.  0, or a token_* error code.
  */
 int	 keys_verify(struct store *, const char *, const char *, const char *,
