@@ -138,8 +138,9 @@ run: all
 	@exec $(AUTHD) $(RUN_FLAGS)
 
 # Everything CI runs.  Sanitizer builds live in their own build folders.
-test: $(TEST_DEPS_STAMP) all check-vectors check-authctl
-	$(MAKE) BUILD=$(BUILD)/san SANITIZER=address,undefined check-vectors
+test: $(TEST_DEPS_STAMP) all check-unit check-vectors check-authctl
+	$(MAKE) BUILD=$(BUILD)/san SANITIZER=address,undefined \
+	    check-unit check-vectors
 	@echo "make test: all suites passed"
 
 check-unit: $(REGRESS_BIN)

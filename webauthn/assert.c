@@ -362,6 +362,8 @@ wa_assert_verify(struct wa_assert *a, const struct wa_rp *rp,
 	if (!a->any_be && ((ad.flags & WA_FLAG_BE) != 0) != a->stored_be)
 		return (WA_ERR_BACKUP);
 	/* Steps 20-21. */
+	if (a->sig.len == 0)
+		return (WA_ERR_SIG);
 	SHA256(a->cdj.ptr, a->cdj.len, cdh);
 	if ((r = wa_cose_parse(a->stored_key.ptr, a->stored_key.len,
 	    &key)) != WA_OK)

@@ -51,16 +51,18 @@ packed_x5c(struct wa_att *att, const cbor_item_t *x5c, int alg,
 	    (r = check_subject(leaf)) != WA_OK ||
 	    (r = wa_x509_check_aaguid(leaf, att->ad->aaguid)) != WA_OK)
 		goto fail;
+	/* libfido2 verifies with any key; the alg fixes the key type. */
+	if ((pkey = X509_get_pubkey(leaf)) == NULL ||
+	    !wa_sig_key_fits(pkey, alg)) {
+		r = WA_ERR_ATT_SIG;
+		goto fail;
+	}
 	r = -1;
 	if (wa_att_fido_covers(att, alg) &&
 	    (r = wa_att_fido_verify(att, "packed", false)) != WA_OK &&
 	    r != -1)
 		goto fail;
 	if (r == -1) {
-		if ((pkey = X509_get_pubkey(leaf)) == NULL) {
-			r = WA_ERR_ATT_CERT;
-			goto fail;
-		}
 		if ((r = wa_att_tbs(att, &tbs)) != WA_OK)
 			goto fail;
 		if ((r = wa_sig_verify(pkey, alg, tbs.ptr, tbs.len, sig,

@@ -30,8 +30,7 @@ wa_att_fido_u2f(struct wa_att *att)
 	if ((r = wa_x5c_parse(x5c, &chain)) != WA_OK)
 		goto fail;
 	if ((pkey = X509_get_pubkey(sk_X509_value(chain, 0))) == NULL ||
-	    EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC ||
-	    EVP_PKEY_get_bits(pkey) != 256) {
+	    !wa_sig_key_fits(pkey, WA_COSE_ES256)) {
 		r = WA_ERR_ATT_CERT;
 		goto fail;
 	}

@@ -147,8 +147,11 @@ parse_item(const cbor_item_t *map, struct wa_cose *k,
 		    wa_cbor_bytes(wa_cbor_map_int(map, -1), n_ptr, n_len) < 0 ||
 		    wa_cbor_bytes(wa_cbor_map_int(map, -2), e_ptr, e_len) < 0)
 			return (WA_ERR_COSE);
+		/* At least 2048 bits: a full first byte at the minimum. */
 		if (*n_len < RSA_MIN_BYTES || *n_len > RSA_MAX_BYTES ||
-		    (*n_ptr)[0] == 0 || *e_len == 0 || *e_len > 8 ||
+		    (*n_ptr)[0] == 0 ||
+		    (*n_len == RSA_MIN_BYTES && ((*n_ptr)[0] & 0x80) == 0) ||
+		    *e_len == 0 || *e_len > 8 ||
 		    (*e_ptr)[0] == 0 || ((*e_ptr)[*e_len - 1] & 1) == 0)
 			return (WA_ERR_COSE);
 		memcpy(k->raw, *n_ptr, *n_len);

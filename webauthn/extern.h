@@ -181,6 +181,11 @@ void	 wa_cose_reset(struct wa_cose *);
  */
 int	 wa_sig_verify(EVP_PKEY *, int, const unsigned char *, size_t,
 	    const unsigned char *, size_t);
+/*
+ * True if pkey is of the type alg signs with: the right curve for ECDSA,
+ * Ed25519 for EdDSA, RSA of at least 2048 bits for RS256/PS256/RS1.
+ */
+bool	 wa_sig_key_fits(EVP_PKEY *, int);
 /* The digest a COSE alg signs with (SHA-256 for ES256 ...); NULL else. */
 const EVP_MD *wa_alg_md(int);
 

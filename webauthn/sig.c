@@ -67,8 +67,8 @@ ecdsa_der_ok(const unsigned char *sig, size_t len)
 	return (ok);
 }
 
-static bool
-key_fits(EVP_PKEY *pkey, int alg)
+bool
+wa_sig_key_fits(EVP_PKEY *pkey, int alg)
 {
 	char	group[32];
 	size_t	glen;
@@ -107,7 +107,7 @@ wa_sig_verify(EVP_PKEY *pkey, int alg, const unsigned char *msg,
 		return (WA_ERR_ARG);
 	if (alg != WA_COSE_RS1 && !wa_alg_supported(alg))
 		return (WA_ERR_UNSUPPORTED_ALG);
-	if (!key_fits(pkey, alg) || sig_len == 0 || sig_len > WA_MAX_SIG) {
+	if (!wa_sig_key_fits(pkey, alg) || sig_len == 0 || sig_len > WA_MAX_SIG) {
 		r = WA_ERR_SIG;
 		goto fail;
 	}
