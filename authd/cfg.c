@@ -67,6 +67,8 @@ static const struct key keys[] = {
 	    "WebAuthn ceremony lifetime, seconds"),
 	INT("enrollment_lifetime", enrollment_lifetime, "86400", 60, 2592000,
 	    "enrollment code lifetime, seconds"),
+	INT("confirmation_lifetime", confirmation_lifetime, "3600", 5,
+	    604800, "delivery confirmation link lifetime, seconds"),
 	ROLE("session_lifetime_courier", K_INT, STORE_ROLE_COURIER,
 	    session_lifetime, "36000", 60, 86400, "courier session (shift) "
 	    "lifetime, seconds"),

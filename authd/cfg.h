@@ -48,6 +48,7 @@ struct cfg {
 	int64_t		 token_lifetime;
 	int64_t		 challenge_lifetime;
 	int64_t		 enrollment_lifetime;
+	int64_t		 confirmation_lifetime;
 	struct cfg_role	 roles[4];
 	char		 trust_anchors[CFG_MAX_ANCHORS][CFG_MAX_STR];
 	size_t		 nanchors;

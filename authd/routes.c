@@ -18,7 +18,7 @@
 
 struct route {
 	const char	*method;
-	const char	*path;
+	const char	*path;		/* ending in '/': a prefix */
 	int		(*fn)(struct http_req *);
 };
 
@@ -31,6 +31,15 @@ static const struct route routes[] = {
 	{ "POST", "/v1/token", route_token },
 	{ "POST", "/v1/logout", route_logout },
 	{ "POST", "/v1/introspect", route_introspect },
+	{ "GET", "/v1/me", route_me },
+	{ "GET", "/v1/admin/users", route_admin_users },
+	{ "GET", "/v1/admin/users/", route_admin_user_credentials },
+	{ "DELETE", "/v1/admin/credentials/", route_admin_revoke },
+	{ "GET", "/v1/admin/audit", route_admin_audit },
+	{ "POST", "/v1/deliveries/", route_delivery_create },
+	{ "GET", "/v1/confirmations/", route_confirmation_get },
+	{ "POST", "/v1/confirmations/", route_confirmation_step },
+	{ "GET", "/v1/revocations", route_revocations },
 	{ "GET", "/.well-known/jwks.json", route_jwks },
 	{ "GET", "/healthz", route_healthz },
 	{ "GET", "/metrics", route_metrics },
@@ -82,14 +91,32 @@ route_store_error(struct http_req *r, int e)
 	}
 }
 
+static bool
+path_matches(const char *pattern, const char *uri)
+{
+	size_t n = strlen(pattern);
+
+	if (pattern[n - 1] == '/')
+		return (strncmp(uri, pattern, n) == 0 && uri[n] != '\0');
+
+	return (strcmp(uri, pattern) == 0);
+}
+
+/*
+ * Every request comes here: the API routes by path and method, anything
+ * else GET goes to the pages.  Each request gets an id, one log line and
+ * its latency in the metrics.
+ */
 static int
 dispatch(struct mg_connection *conn, void *cbdata)
 {
-	const struct route		*rt = cbdata;
 	const struct mg_request_info	*ri = mg_get_request_info(conn);
+	const struct route		*rt = NULL;
 	struct http_req			 r;
 	unsigned char			 rid[8];
+	const char			*allow = NULL;
 
+	(void)cbdata;
 	memset(&r, 0, sizeof(r));
 	r.conn = conn;
 	r.start_us = now_us();
@@ -97,15 +124,27 @@ dispatch(struct mg_connection *conn, void *cbdata)
 	for (size_t i = 0; i < sizeof(rid); i++)
 		snprintf(r.id + 2 * i, 3, "%02x", rid[i]);
 	r.method = ri->request_method;
-	r.path = rt->path;
-	if (strcmp(ri->local_uri, rt->path) != 0)
-		http_error(&r, 404, "not_found", "no such endpoint");
-	else if (strcmp(ri->request_method, rt->method) != 0) {
+	r.path = "(page)";
+	for (size_t i = 0; i < NROUTES; i++) {
+		if (!path_matches(routes[i].path, ri->local_uri))
+			continue;
+		r.path = routes[i].path;
+		if (strcmp(ri->request_method, routes[i].method) == 0) {
+			rt = &routes[i];
+			break;
+		}
+		allow = routes[i].method;
+	}
+	if (rt == NULL && allow != NULL) {
+		r.status = 405;
 		mg_printf(conn, "HTTP/1.1 405 Method Not Allowed\r\n"
 		    "Allow: %s\r\nContent-Length: 0\r\n"
-		    "X-Request-Id: %s\r\n\r\n", rt->method, r.id);
-		r.status = 405;
-	} else if ((r.st = route_store()) == NULL)
+		    "X-Request-Id: %s\r\n\r\n", allow, r.id);
+	} else if (rt == NULL && strncmp(ri->local_uri, "/v1/", 4) == 0)
+		http_error(&r, 404, "not_found", "no such endpoint");
+	else if (rt == NULL)
+		(void)route_page(&r);
+	else if ((r.st = route_store()) == NULL)
 		http_error(&r, 503, "unavailable",
 		    "the database is unavailable");
 	else
@@ -118,31 +157,10 @@ dispatch(struct mg_connection *conn, void *cbdata)
 	return (r.status);
 }
 
-static int
-not_found(struct mg_connection *conn, void *cbdata)
-{
-	struct http_req r;
-
-	(void)cbdata;
-	memset(&r, 0, sizeof(r));
-	r.conn = conn;
-	r.start_us = now_us();
-	snprintf(r.id, sizeof(r.id), "-");
-	r.method = mg_get_request_info(conn)->request_method;
-	r.path = "(unknown)";
-	http_error(&r, 404, "not_found", "no such endpoint");
-	log_request(&r);
-
-	return (404);
-}
-
 void
 routes_register(struct mg_context *ctx)
 {
-	mg_set_request_handler(ctx, "/", not_found, NULL);
-	for (size_t i = 0; i < NROUTES; i++)
-		mg_set_request_handler(ctx, routes[i].path, dispatch,
-		    (void *)(uintptr_t)&routes[i]);
+	mg_set_request_handler(ctx, "/", dispatch, NULL);
 }
 
 static int

@@ -55,6 +55,16 @@ int	 route_token(struct http_req *);
 int	 route_logout(struct http_req *);
 int	 route_introspect(struct http_req *);
 int	 route_jwks(struct http_req *);
+int	 route_me(struct http_req *);
+int	 route_admin_users(struct http_req *);
+int	 route_admin_user_credentials(struct http_req *);
+int	 route_admin_revoke(struct http_req *);
+int	 route_admin_audit(struct http_req *);
+int	 route_delivery_create(struct http_req *);
+int	 route_confirmation_get(struct http_req *);
+int	 route_confirmation_step(struct http_req *);
+int	 route_revocations(struct http_req *);
+int	 route_page(struct http_req *);
 int	 route_healthz(struct http_req *);
 int	 route_metrics(struct http_req *);
 

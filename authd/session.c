@@ -190,42 +190,42 @@ origin_allowed(const struct http_req *r)
 }
 
 /*
- * The session a request presents: {"refresh_token"} in the body, or the
- * cookie with an allowed Origin (CSRF).  Sends the error and returns -1
- * unless the session is live and its credential is not revoked.
+ * A cookie may authenticate a request only from one of our own pages:
+ * SameSite=Strict keeps other sites from sending it, and for anything
+ * but GET the Origin must be an allowed origin (CSRF).
+ */
+static bool
+cookie_allowed(const struct http_req *r)
+{
+	const char *site = http_header(r, "Sec-Fetch-Site");
+
+	if (site != NULL && strcmp(site, "same-origin") != 0 &&
+	    strcmp(site, "none") != 0)
+		return (false);
+	if (http_header(r, "Origin") != NULL || strcmp(r->method, "GET") != 0)
+		return (origin_allowed(r));
+
+	return (true);
+}
+
+/*
+ * The session of a refresh secret: live, its credential not revoked.
+ * Sends the error and returns -1 otherwise.
  */
 static int
-request_session(struct http_req *r, struct store_session *s,
+session_of(struct http_req *r, const char *tok, struct store_session *s,
     struct store_user *u)
 {
-	json_t			*body = NULL;
-	const char		*tok = NULL;
-	char			 cookie[128];
 	unsigned char		 secret[SECRET_LEN + 3], hash[32];
 	size_t			 len;
 	struct store_cred	 cred;
 	int			 e;
 
-	if (http_header(r, "Content-Type") != NULL) {
-		if ((body = http_body_json(r)) == NULL)
-			return (-1);
-		tok = json_string_value(json_object_get(body,
-		    "refresh_token"));
-	}
-	if (tok == NULL && (tok = http_cookie(r, SESSION_COOKIE, cookie,
-	    sizeof(cookie))) != NULL && !origin_allowed(r)) {
-		json_decref(body);
-		http_error(r, 403, "forbidden", "the Origin of a cookie "
-		    "request must be an allowed origin");
-		return (-1);
-	}
 	if (tok == NULL || wa_b64url_decode(tok, strlen(tok), secret,
 	    sizeof(secret), &len) != WA_OK || len != SECRET_LEN) {
-		json_decref(body);
 		http_error(r, 401, "invalid_session", "no valid session");
 		return (-1);
 	}
-	json_decref(body);
 	SHA256(secret, SECRET_LEN, hash);
 	OPENSSL_cleanse(secret, sizeof(secret));
 	if ((e = store_session_by_secret(r->st, hash, s)) != STORE_OK) {
@@ -253,6 +253,38 @@ request_session(struct http_req *r, struct store_session *s,
 	}
 
 	return (0);
+}
+
+/*
+ * The session a request presents: {"refresh_token"} in the body, or the
+ * cookie from one of our pages.
+ */
+static int
+request_session(struct http_req *r, struct store_session *s,
+    struct store_user *u)
+{
+	json_t		*body = NULL;
+	const char	*tok = NULL;
+	char		 cookie[128];
+	int		 rc;
+
+	if (http_header(r, "Content-Type") != NULL) {
+		if ((body = http_body_json(r)) == NULL)
+			return (-1);
+		tok = json_string_value(json_object_get(body,
+		    "refresh_token"));
+	}
+	if (tok == NULL && (tok = http_cookie(r, SESSION_COOKIE, cookie,
+	    sizeof(cookie))) != NULL && !cookie_allowed(r)) {
+		json_decref(body);
+		http_error(r, 403, "forbidden", "the Origin of a cookie "
+		    "request must be an allowed origin");
+		return (-1);
+	}
+	rc = session_of(r, tok, s, u);
+	json_decref(body);
+
+	return (rc);
 }
 
 int
@@ -376,6 +408,22 @@ route_caller(struct http_req *r, struct caller *c)
 	int		 ok = -1;
 
 	memset(c, 0, sizeof(*c));
+	if (http_header(r, "Authorization") == NULL) {
+		struct store_session	s;
+		char			cookie[128];
+		const char		*sec;
+
+		/* The pages: the session cookie, sent by our own origin. */
+		sec = http_cookie(r, SESSION_COOKIE, cookie, sizeof(cookie));
+		if (sec == NULL || !cookie_allowed(r)) {
+			http_error(r, 401, "unauthorized", "sign in first");
+			return (-1);
+		}
+		if (session_of(r, sec, &s, &c->user) < 0)
+			return (-1);
+		memcpy(c->sid, s.id, STORE_SID_LEN);
+		return (0);
+	}
 	if (tok == NULL || strlen(tok) > TOKEN_MAX_JWT)
 		goto done;
 	if (strncmp(tok, API_KEY_PREFIX, strlen(API_KEY_PREFIX)) == 0) {

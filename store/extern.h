@@ -15,7 +15,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION	1	/* the newest migration we know */
+#define STORE_SCHEMA_VERSION	2	/* the newest migration we know */
 #define STORE_BUSY_MS		5000	/* sqlite3_busy_timeout */
 #define STORE_PRUNE_BATCH	4	/* expired ceremonies deleted per use */
 
@@ -48,6 +48,7 @@ enum store_stmt {
 	STMT_REVOKE_ADD,
 	STMT_SERVICE_BY_KEY,
 	STMT_AUDIT_INSERT,
+	STMT_CONFIRM_GET,
 	STMT_MAX
 };
 
@@ -65,7 +66,7 @@ extern const char *const *const store_migration[STORE_SCHEMA_VERSION + 1];
 
 /* Errors: map an extended SQLite result code to STORE_ERR_*. */
 int	 store_sqlerr(int);
-/* Maps the connection's last error. */
+/* Maps the connection's last error; never STORE_OK. */
 int	 store_dberr(struct store *);
 
 /* The cached statement id, preparing sql on first use.  OUT: *stp. */
@@ -92,6 +93,14 @@ int	 store_ceremony_use(struct store *, const unsigned char *, int64_t,
  */
 int	 store_enroll_use(struct store *, const unsigned char *, int64_t,
 	    int64_t *);
+/*
+ * Inside a transaction: a use of the credential.  The sign count must
+ * increase unless both are 0 (STORE_ERR_COUNTER), the credential must be
+ * live (STORE_ERR_REVOKED); sets BS and last use.  OUT: its row id and
+ * user id.
+ */
+int	 store_cred_advance(struct store *, const unsigned char *, size_t,
+	    uint32_t, bool, int64_t, int64_t *, int64_t *);
 /* True if a session record's fixed fields are well formed. */
 bool	 store_session_ok(const struct store_session *);
 /* Inside a transaction: inserts a session of that user and credential. */

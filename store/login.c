@@ -51,8 +51,8 @@ fail:
 	return (r);
 }
 
-static int
-advance(struct store *st, const unsigned char *id, size_t len,
+int
+store_cred_advance(struct store *st, const unsigned char *id, size_t len,
     uint32_t count, bool bs, int64_t now, int64_t *row, int64_t *user_id)
 {
 	sqlite3_stmt *s = NULL;
@@ -111,7 +111,8 @@ store_login(struct store *st, const unsigned char *cer_id,
 	if ((r = store_tx_begin(st)) != STORE_OK ||
 	    (r = store_ceremony_use(st, cer_id, cer_expires, now)) !=
 	    STORE_OK ||
-	    (r = advance(st, cred_id, cred_id_len, count, bs, now, &row,
+	    (r = store_cred_advance(st, cred_id, cred_id_len, count, bs, now,
+	    &row,
 	    &user_id)) != STORE_OK)
 		goto fail;
 	if (sess->user_id != 0 && sess->user_id != user_id) {

@@ -165,6 +165,29 @@ static const char *const migration1[] = {
 	NULL
 };
 
+/* Migration 2: delivery confirmations (issue 4). */
+static const char *const migration2[] = {
+	"CREATE TABLE confirmations ("
+	" id BLOB NOT NULL PRIMARY KEY CHECK (length(id) = 16),"
+	" service_id INTEGER NOT NULL REFERENCES services (id),"
+	" customer_id INTEGER NOT NULL REFERENCES users (id),"
+	" shipment_id TEXT NOT NULL,"
+	" statement TEXT NOT NULL,"
+	" nonce BLOB NOT NULL CHECK (length(nonce) = 32),"
+	" created INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" confirmed_at INTEGER NOT NULL DEFAULT 0,"
+	" receipt TEXT NOT NULL DEFAULT ''"
+	") STRICT",
+	"CREATE INDEX confirmations_service ON confirmations (service_id)",
+	"CREATE TRIGGER confirmations_once BEFORE UPDATE OF confirmed_at"
+	" ON confirmations WHEN OLD.confirmed_at != 0"
+	" BEGIN SELECT RAISE(ABORT, 'confirmed already'); END",
+	"PRAGMA user_version = 2",
+	NULL
+};
+
 const char *const *const store_migration[STORE_SCHEMA_VERSION + 1] = {
 	[1] = migration1,
+	[2] = migration2,
 };

@@ -13,6 +13,32 @@ static const char sql_insert[] =
 static const char sql_by_key[] =
     "SELECT id, name, audience, created, revoked_at FROM services"
     " WHERE key_hash = ?1";
+static const char sql_by_id[] =
+    "SELECT id, name, audience, created, revoked_at FROM services"
+    " WHERE id = ?1";
+
+/* Steps s and reads one service row. */
+static int
+read_service(struct store *st, sqlite3_stmt *s, struct store_service *sv)
+{
+	int r, rc;
+
+	(void)st;
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE)
+		return (STORE_ERR_NOT_FOUND);
+	if (rc != SQLITE_ROW)
+		return (store_sqlerr(rc));
+	if ((r = store_col_int64(s, 0, &sv->id)) != STORE_OK ||
+	    (r = store_col_text(s, 1, sv->name, sizeof(sv->name))) !=
+	    STORE_OK ||
+	    (r = store_col_text(s, 2, sv->audience, sizeof(sv->audience))) !=
+	    STORE_OK ||
+	    (r = store_col_int64(s, 3, &sv->created)) != STORE_OK ||
+	    (r = store_col_int64(s, 4, &sv->revoked_at)) != STORE_OK)
+		return (r);
+
+	return (STORE_OK);
+}
 
 int
 store_service_add(struct store *st, const char *name, const char *aud,
@@ -55,12 +81,10 @@ store_service_by_key(struct store *st, const unsigned char *key_hash,
     struct store_service *sv)
 {
 	sqlite3_stmt *s = NULL;
-	int r, rc;
+	int r;
 
-	if (st == NULL || key_hash == NULL || sv == NULL) {
-		r = STORE_ERR_ARG;
-		goto fail;
-	}
+	if (st == NULL || key_hash == NULL || sv == NULL)
+		return (STORE_ERR_ARG);
 	memset(sv, 0, sizeof(*sv));
 	if ((r = store_stmt(st, STMT_SERVICE_BY_KEY, sql_by_key, &s)) !=
 	    STORE_OK)
@@ -69,26 +93,31 @@ store_service_by_key(struct store *st, const unsigned char *key_hash,
 		r = store_dberr(st);
 		goto fail;
 	}
-	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
-		r = STORE_ERR_NOT_FOUND;
-		goto fail;
-	}
-	if (rc != SQLITE_ROW) {
-		r = store_sqlerr(rc);
-		goto fail;
-	}
-	if ((r = store_col_int64(s, 0, &sv->id)) != STORE_OK ||
-	    (r = store_col_text(s, 1, sv->name, sizeof(sv->name))) !=
-	    STORE_OK ||
-	    (r = store_col_text(s, 2, sv->audience, sizeof(sv->audience))) !=
-	    STORE_OK ||
-	    (r = store_col_int64(s, 3, &sv->created)) != STORE_OK ||
-	    (r = store_col_int64(s, 4, &sv->revoked_at)) != STORE_OK)
-		goto fail;
-
-	r = STORE_OK;
+	r = read_service(st, s, sv);
 fail:
 	store_stmt_done(s);
+
+	return (r);
+}
+
+int
+store_service_get(struct store *st, int64_t id, struct store_service *sv)
+{
+	sqlite3_stmt *s = NULL;
+	int r;
+
+	if (st == NULL || sv == NULL)
+		return (STORE_ERR_ARG);
+	memset(sv, 0, sizeof(*sv));
+	if ((r = store_prepare(st, sql_by_id, &s)) != STORE_OK)
+		goto fail;
+	if (sqlite3_bind_int64(s, 1, id) != SQLITE_OK) {
+		r = store_dberr(st);
+		goto fail;
+	}
+	r = read_service(st, s, sv);
+fail:
+	sqlite3_finalize(s);
 
 	return (r);
 }

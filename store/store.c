@@ -118,7 +118,13 @@ store_sqlerr(int rc)
 int
 store_dberr(struct store *st)
 {
-	return (store_sqlerr(sqlite3_extended_errcode(st->db)));
+	int r;
+
+	/* Never success: a bind refused before SQLite saw it is ours. */
+	if ((r = store_sqlerr(sqlite3_extended_errcode(st->db))) == STORE_OK)
+		r = STORE_ERR_ARG;
+
+	return (r);
 }
 
 sqlite3 *

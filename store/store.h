@@ -300,7 +300,7 @@ bool	 store_session_live(const struct store_session *, int64_t);
 
 /* Signing keys. */
 int	 store_key_put(struct store *, const struct store_key *);
-/* Every key not yet past expires_at, newest first. */
+/* Every key not yet past expires_at (0: none), newest first. */
 int	 store_key_list(struct store *, int64_t,
 	    int (*)(const struct store_key *, void *), void *);
 /* Retires the current keys: retired_at = now, expires_at = until. */
@@ -322,6 +322,43 @@ int	 store_service_add(struct store *, const char *, const char *,
 	    const unsigned char *, int64_t, int64_t *);
 int	 store_service_by_key(struct store *, const unsigned char *,
 	    struct store_service *);
+int	 store_service_get(struct store *, int64_t, struct store_service *);
+
+/*
+ * Delivery confirmations.  A tracking service asks a customer to confirm
+ * a delivery: the statement is the canonical JSON of what was delivered,
+ * the nonce makes the WebAuthn challenge SHA-256(nonce || statement).
+ */
+#define STORE_CONFIRM_ID_LEN	16
+#define STORE_MAX_STATEMENT	2047
+#define STORE_MAX_RECEIPT	4095
+
+struct store_confirmation {
+	unsigned char	id[STORE_CONFIRM_ID_LEN];
+	int64_t		service_id;
+	int64_t		customer_id;
+	char		shipment_id[65];
+	char		statement[STORE_MAX_STATEMENT + 1];
+	unsigned char	nonce[32];
+	int64_t		created;
+	int64_t		expires;
+	int64_t		confirmed_at;		/* 0: pending */
+	char		receipt[STORE_MAX_RECEIPT + 1];	/* JWT, once done */
+};
+
+int	 store_confirm_put(struct store *, const struct store_confirmation *);
+int	 store_confirm_get(struct store *, const unsigned char *,
+	    struct store_confirmation *);
+/*
+ * Completes a confirmation, once, in one transaction: STORE_ERR_CONSUMED
+ * if it was completed already, STORE_ERR_EXPIRED if it expired, and the
+ * credential's use as in store_login (STORE_ERR_COUNTER,
+ * STORE_ERR_REVOKED).  Arguments: id, now, credential id and length, new
+ * sign count, BS, the receipt.
+ */
+int	 store_confirm_complete(struct store *, const unsigned char *,
+	    int64_t, const unsigned char *, size_t, uint32_t, bool,
+	    const char *);
 
 /*
  * Audit log: append-only (the schema refuses UPDATE and DELETE).

@@ -1,0 +1,159 @@
+/*
+ * confirm.c: delivery confirmations.  Completing one is a single
+ * transaction: the row goes from pending to confirmed exactly once
+ * (guarded in the UPDATE's WHERE clause and by a trigger), the
+ * customer's credential advances as in a login, and the receipt is kept
+ * for the service to fetch.
+ */
+#include <string.h>
+
+#include "extern.h"
+
+static const char sql_insert[] =
+    "INSERT INTO confirmations (id, service_id, customer_id, shipment_id,"
+    " statement, nonce, created, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+    " ?7, ?8)";
+static const char sql_get[] =
+    "SELECT service_id, customer_id, shipment_id, statement, nonce,"
+    " created, expires, confirmed_at, receipt FROM confirmations"
+    " WHERE id = ?1";
+static const char sql_complete[] =
+    "UPDATE confirmations SET confirmed_at = ?2, receipt = ?3"
+    " WHERE id = ?1 AND confirmed_at = 0 AND expires > ?2";
+
+int
+store_confirm_put(struct store *st, const struct store_confirmation *c)
+{
+	sqlite3_stmt *s = NULL;
+	int r;
+
+	if (st == NULL || c == NULL ||
+	    !store_field_ok(c->shipment_id, sizeof(c->shipment_id)) ||
+	    !store_field_ok(c->statement, sizeof(c->statement)) ||
+	    c->shipment_id[0] == '\0' || c->statement[0] == '\0' ||
+	    c->expires <= c->created)
+		return (STORE_ERR_ARG);
+	if ((r = store_prepare(st, sql_insert, &s)) != STORE_OK)
+		goto fail;
+	if (store_bind_blob(s, 1, c->id, sizeof(c->id)) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, c->service_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, c->customer_id) != SQLITE_OK ||
+	    store_bind_text(s, 4, c->shipment_id) != SQLITE_OK ||
+	    store_bind_text(s, 5, c->statement) != SQLITE_OK ||
+	    store_bind_blob(s, 6, c->nonce, sizeof(c->nonce)) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 7, c->created) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 8, c->expires) != SQLITE_OK) {
+		r = store_dberr(st);
+		goto fail;
+	}
+	r = store_step_done(s);
+fail:
+	sqlite3_finalize(s);
+
+	return (r);
+}
+
+int
+store_confirm_get(struct store *st, const unsigned char *id,
+    struct store_confirmation *c)
+{
+	sqlite3_stmt *s = NULL;
+	int r, rc;
+
+	if (st == NULL || id == NULL || c == NULL)
+		return (STORE_ERR_ARG);
+	memset(c, 0, sizeof(*c));
+	if ((r = store_stmt(st, STMT_CONFIRM_GET, sql_get, &s)) != STORE_OK)
+		goto fail;
+	if (store_bind_blob(s, 1, id, STORE_CONFIRM_ID_LEN) != SQLITE_OK) {
+		r = store_dberr(st);
+		goto fail;
+	}
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
+		r = STORE_ERR_NOT_FOUND;
+		goto fail;
+	}
+	if (rc != SQLITE_ROW) {
+		r = store_sqlerr(rc);
+		goto fail;
+	}
+	memcpy(c->id, id, STORE_CONFIRM_ID_LEN);
+	if ((r = store_col_int64(s, 0, &c->service_id)) != STORE_OK ||
+	    (r = store_col_int64(s, 1, &c->customer_id)) != STORE_OK ||
+	    (r = store_col_text(s, 2, c->shipment_id,
+	    sizeof(c->shipment_id))) != STORE_OK ||
+	    (r = store_col_text(s, 3, c->statement,
+	    sizeof(c->statement))) != STORE_OK ||
+	    (r = store_col_fixed(s, 4, c->nonce, sizeof(c->nonce))) !=
+	    STORE_OK ||
+	    (r = store_col_int64(s, 5, &c->created)) != STORE_OK ||
+	    (r = store_col_int64(s, 6, &c->expires)) != STORE_OK ||
+	    (r = store_col_int64(s, 7, &c->confirmed_at)) != STORE_OK ||
+	    (r = store_col_text(s, 8, c->receipt, sizeof(c->receipt))) !=
+	    STORE_OK)
+		goto fail;
+
+	r = STORE_OK;
+fail:
+	store_stmt_done(s);
+
+	return (r);
+}
+
+/* Why the UPDATE matched nothing: done already, or expired. */
+static int
+why_not(struct store *st, const unsigned char *id, int64_t now)
+{
+	struct store_confirmation	c;
+	int				r;
+
+	if ((r = store_confirm_get(st, id, &c)) != STORE_OK)
+		return (r);
+	if (c.confirmed_at != 0)
+		return (STORE_ERR_CONSUMED);
+
+	return (c.expires <= now ? STORE_ERR_EXPIRED : STORE_ERR_IO);
+}
+
+int
+store_confirm_complete(struct store *st, const unsigned char *id,
+    int64_t now, const unsigned char *cred_id, size_t cred_id_len,
+    uint32_t count, bool bs, const char *receipt)
+{
+	sqlite3_stmt	*s = NULL;
+	int64_t		 row, user_id;
+	int		 r;
+
+	if (st == NULL || id == NULL || cred_id == NULL || cred_id_len == 0 ||
+	    cred_id_len > STORE_MAX_CRED_ID || now <= 0 ||
+	    !store_str_ok(receipt, STORE_MAX_RECEIPT, false))
+		return (STORE_ERR_ARG);
+	if ((r = store_tx_begin(st)) != STORE_OK)
+		return (r);
+	if ((r = store_prepare(st, sql_complete, &s)) != STORE_OK)
+		goto fail;
+	if (store_bind_blob(s, 1, id, STORE_CONFIRM_ID_LEN) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, now) != SQLITE_OK ||
+	    store_bind_text(s, 3, receipt) != SQLITE_OK) {
+		r = store_dberr(st);
+		goto fail;
+	}
+	if ((r = store_step_done(s)) != STORE_OK)
+		goto fail;
+	if (sqlite3_changes(st->db) != 1) {
+		r = why_not(st, id, now);
+		goto fail;
+	}
+	if ((r = store_cred_advance(st, cred_id, cred_id_len, count, bs, now,
+	    &row, &user_id)) != STORE_OK ||
+	    (r = store_tx_commit(st)) != STORE_OK)
+		goto fail;
+
+	r = STORE_OK;
+fail:
+	sqlite3_finalize(s);
+	if (r != STORE_OK)
+		store_tx_rollback(st);
+
+	return (r);
+}
