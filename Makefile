@@ -68,6 +68,9 @@ TESTLIB_OBJ	:= $(TESTLIB_SRC:%.c=$(OBJ)/%.o)
 REGRESS_SRC	:= $(sort $(wildcard tests/regress/*.c))
 REGRESS_BIN	:= $(REGRESS_SRC:tests/regress/%.c=$(BUILD)/tests/regress/%)
 VECTORS_BIN	:= $(BUILD)/tests/vectors/vectors
+HTTPT_SRC	:= $(sort $(wildcard tests/http/http_*.c))
+HTTPT_BIN	:= $(HTTPT_SRC:tests/http/%.c=$(BUILD)/tests/http/%)
+HTTPT_OBJ	:= $(OBJ)/tests/http/fixture.o
 BENCH_SRC	:= $(sort $(wildcard tests/bench/*.c))
 BENCH_BIN	:= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/tests/bench/%)
 
@@ -76,7 +79,7 @@ FUZZ_NAMES	:= $(FUZZ_SRC:tests/fuzz/%.c=%)
 FUZZ_BUILD	:= $(BUILD)/fuzz
 
 
-.PHONY: all run test check-unit check-vectors check-authctl fuzz \
+.PHONY: all run test check-unit check-vectors check-authctl check-http fuzz \
 	fuzz-build fuzz-regress bench deps clean
 
 all: $(AUTHD) $(AUTHCTL)
@@ -123,6 +126,11 @@ $(BUILD)/tests/regress/%: $(OBJ)/tests/regress/%.o $(TESTLIB_OBJ) \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
+$(BUILD)/tests/http/%: $(OBJ)/tests/http/%.o $(HTTPT_OBJ) $(TESTLIB_OBJ) \
+    $(WA_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
 $(VECTORS_BIN): $(OBJ)/tests/vectors/vectors.o $(WA_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -138,9 +146,10 @@ run: all
 	@exec $(AUTHD) $(RUN_FLAGS)
 
 # Everything CI runs.  Sanitizer builds live in their own build folders.
-test: $(TEST_DEPS_STAMP) all check-unit check-vectors check-authctl
+test: $(TEST_DEPS_STAMP) all check-unit check-vectors check-authctl \
+    check-http
 	$(MAKE) BUILD=$(BUILD)/san SANITIZER=address,undefined \
-	    check-unit check-vectors
+	    check-unit check-vectors check-http
 	@echo "make test: all suites passed"
 
 check-unit: $(REGRESS_BIN)
@@ -148,6 +157,10 @@ check-unit: $(REGRESS_BIN)
 
 check-vectors: $(VECTORS_BIN)
 	$(VECTORS_BIN) $(VECTORS)
+
+# A real authd over HTTP(S), with a throwaway database.
+check-http: $(AUTHD) $(AUTHCTL) $(HTTPT_BIN)
+	@sh tests/http/run.sh $(BUILD)
 
 check-authctl: $(AUTHCTL)
 	@sh tests/authctl.sh $(AUTHCTL) $(VECTORS)

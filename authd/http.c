@@ -175,6 +175,13 @@ http_body_raw(struct http_req *r, size_t *len)
 		    "the request body is too large");
 		return (NULL);
 	}
+	/* The client went away, or we are stopping: not a whole body. */
+	if (ri->content_length >= 0 && (long long)n != ri->content_length) {
+		free(buf);
+		http_error(r, 400, "malformed_request",
+		    "the body is shorter than its Content-Length");
+		return (NULL);
+	}
 	buf[n] = '\0';
 	*len = n;
 

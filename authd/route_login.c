@@ -242,7 +242,17 @@ route_authentication_verify(struct http_req *r)
 	}
 	if ((e = wa_assert_verify(a, srv->rp[u.role], chal,
 	    chal_len)) != WA_OK) {
-		if (e == WA_ERR_SIGN_COUNT) {
+		/*
+		 * §7.2 step 12 before step 22: a consumed challenge is a
+		 * replay, not evidence of a clone.  Consuming it here costs
+		 * a write only on this rare path.
+		 */
+		if (e == WA_ERR_SIGN_COUNT && store_ceremony_consume(r->st,
+		    cer.id, cer.expires, now) == STORE_ERR_CONSUMED) {
+			metrics_ceremony("authentication", "ceremony_used");
+			http_error(r, 400, "ceremony_used",
+			    "this sign-in was completed already");
+		} else if (e == WA_ERR_SIGN_COUNT) {
 			log_event("clone_suspected", "rid", r->id, "user",
 			    u.username, NULL);
 			login_fail(r, 401, "cloned_authenticator", "the "

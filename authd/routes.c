@@ -114,7 +114,7 @@ dispatch(struct mg_connection *conn, void *cbdata)
 	const struct route		*rt = NULL;
 	struct http_req			 r;
 	unsigned char			 rid[8];
-	const char			*allow = NULL;
+	char				 allow[64] = "";
 
 	(void)cbdata;
 	memset(&r, 0, sizeof(r));
@@ -133,9 +133,13 @@ dispatch(struct mg_connection *conn, void *cbdata)
 			rt = &routes[i];
 			break;
 		}
-		allow = routes[i].method;
+		/* Every method the path has, for the Allow header. */
+		if (strstr(allow, routes[i].method) == NULL)
+			snprintf(allow + strlen(allow), sizeof(allow) -
+			    strlen(allow), "%s%s", allow[0] != '\0' ? ", " : "",
+			    routes[i].method);
 	}
-	if (rt == NULL && allow != NULL) {
+	if (rt == NULL && allow[0] != '\0') {
 		r.status = 405;
 		mg_printf(conn, "HTTP/1.1 405 Method Not Allowed\r\n"
 		    "Allow: %s\r\nContent-Length: 0\r\n"

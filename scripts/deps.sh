@@ -40,6 +40,8 @@ test)
 	fi
 	want_cmd python3 python3
 	want_cmd openssl openssl
+	want_cmd node nodejs
+	want_cmd npm npm
 	;;
 esac
 

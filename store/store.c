@@ -138,6 +138,11 @@ store_db(struct store *st)
  * gives -wal and -shm the mode of the database), and takes group and
  * other access away from files that already exist.  No umask: it is
  * process-wide and other threads may be creating files.
+ *
+ * Existing files are never opened here: close(2) of any descriptor of a
+ * file drops every POSIX lock this process holds on it, including the
+ * locks of SQLite connections that other threads have open, and then
+ * another process may checkpoint and delete the WAL under them.
  */
 static int
 secure_files(const char *path)
@@ -145,42 +150,38 @@ secure_files(const char *path)
 	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
 	char buf[PATH_MAX];
 	struct stat sb;
-	int fd = -1, flags, n, r;
+	int fd, n;
 
 	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		n = snprintf(buf, sizeof(buf), "%s%s", path, suffix[i]);
-		if (n < 0 || (size_t)n >= sizeof(buf)) {
-			r = STORE_ERR_ARG;
-			goto fail;
-		}
-		flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
-		if (i == 0)
-			flags |= O_CREAT;
-		if ((fd = open(buf, flags, 0600)) == -1) {
-			if (i > 0 && errno == ENOENT)
+		if (n < 0 || (size_t)n >= sizeof(buf))
+			return (STORE_ERR_ARG);
+		if (lstat(buf, &sb) == -1) {
+			if (errno != ENOENT)
+				return (STORE_ERR_IO);
+			if (i > 0)
 				continue;
-			r = errno == ENOMEM ? STORE_ERR_NOMEM : STORE_ERR_IO;
-			goto fail;
+			/* A file made here holds nobody's locks. */
+			fd = open(buf, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+			    O_CLOEXEC, 0600);
+			if (fd != -1) {
+				close(fd);
+				continue;
+			}
+			if (errno != EEXIST)
+				return (errno == ENOMEM ? STORE_ERR_NOMEM :
+				    STORE_ERR_IO);
+			if (lstat(buf, &sb) == -1)
+				return (STORE_ERR_IO);
 		}
-		if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-			r = STORE_ERR_IO;
-			goto fail;
-		}
-		if ((sb.st_mode & 077) != 0 &&
-		    fchmod(fd, sb.st_mode & 0700) == -1) {
-			r = STORE_ERR_IO;
-			goto fail;
-		}
-		close(fd);
-		fd = -1;
+		if (!S_ISREG(sb.st_mode))
+			return (STORE_ERR_IO);
+		if ((sb.st_mode & 077) != 0 && chmod(buf, sb.st_mode & 0700) ==
+		    -1)
+			return (STORE_ERR_IO);
 	}
 
-	r = STORE_OK;
-fail:
-	if (fd != -1)
-		close(fd);
-
-	return (r);
+	return (STORE_OK);
 }
 
 /* Runs a constant statement, returning its first integer column if any. */

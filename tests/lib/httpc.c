@@ -153,17 +153,23 @@ tcp_connect(struct hc_conn *c)
 			continue;
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
+		soerr = errno;
 		if (errno == EINPROGRESS) {
 			c->fd = fd;
 			len = sizeof(soerr);
-			if (wait_fd(c, POLLOUT) == HC_OK &&
-			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr,
-			    &len) == 0 && soerr == 0)
-				break;
+			if ((e = wait_fd(c, POLLOUT)) != HC_OK)
+				soerr = ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr,
+			    &len) != 0)
+				soerr = errno;
 			c->fd = -1;
+			if (soerr == 0) {
+				c->fd = fd;
+				break;
+			}
 		}
 		(void)seterr(c, HC_ERR_CONNECT, "connect %s:%s: %s", c->host,
-		    c->port, strerror(errno));
+		    c->port, strerror(soerr));
 		close(fd);
 		fd = -1;
 	}

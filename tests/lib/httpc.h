@@ -10,6 +10,8 @@
  *
  * A connection belongs to one thread at a time; different connections
  * may be used concurrently (a load generator opens one per thread).
+ * Plain sends never raise SIGPIPE, but OpenSSL's writes can: programs
+ * that use TLS ignore SIGPIPE.
  */
 #ifndef HTTPC_H
 #define HTTPC_H
