@@ -135,7 +135,8 @@ $(VECTORS_BIN): $(OBJ)/tests/vectors/vectors.o $(WA_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/bench/%: $(OBJ)/tests/bench/%.o $(TESTLIB_OBJ) $(WA_LIB)
+$(BUILD)/tests/bench/%: $(OBJ)/tests/bench/%.o $(TESTLIB_OBJ) $(ST_LIB) \
+    $(WA_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -150,6 +151,7 @@ test: $(TEST_DEPS_STAMP) all check-unit check-vectors check-authctl \
     check-http
 	$(MAKE) BUILD=$(BUILD)/san SANITIZER=address,undefined \
 	    check-unit check-vectors check-http
+	$(MAKE) fuzz-regress
 	@echo "make test: all suites passed"
 
 check-unit: $(REGRESS_BIN)
@@ -165,8 +167,10 @@ check-http: $(AUTHD) $(AUTHCTL) $(HTTPT_BIN)
 check-authctl: $(AUTHCTL)
 	@sh tests/authctl.sh $(AUTHCTL) $(VECTORS)
 
-bench: $(BENCH_BIN)
-	@for b in $(BENCH_BIN); do $$b || exit 1; done
+# Library verification first, then the end-to-end login load test.
+bench: $(AUTHD) $(AUTHCTL) $(BENCH_BIN)
+	$(BUILD)/tests/bench/bench_verify
+	$(BUILD)/tests/bench/bench_login
 
 # libFuzzer targets: clang with ASan and UBSan.
 FUZZ_CC		?= clang
@@ -194,5 +198,8 @@ fuzz: fuzz-build
 
 clean:
 	rm -rf $(BUILD)
+
+# Objects are kept between runs, not deleted as intermediates.
+.SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

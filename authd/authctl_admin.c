@@ -33,8 +33,9 @@ static const char admin_usage[] =
 "        admin); the user is created if new\n"
 "  users [--role ROLE]          list users\n"
 "  devices USERNAME             a user's credentials\n"
-"  revoke CREDENTIAL_ID --reason TEXT [--by NAME]\n"
-"        revoke a credential (base64url id) and end its sessions\n"
+"  revoke --reason TEXT [--by NAME] [--] CREDENTIAL_ID\n"
+"        revoke a credential (base64url id; put -- before an id that\n"
+"        starts with '-') and end its sessions\n"
 "  sessions USERNAME            a user's sessions\n"
 "  keys rotate                  a new token signing key; the old one stays\n"
 "        in the JWKS until its last token has expired\n"
@@ -277,9 +278,10 @@ cmd_revoke(int argc, char **argv)
 	    strlen(reason) > STORE_MAX_REASON ||
 	    wa_b64url_decode(argv[optind], strlen(argv[optind]), id,
 	    sizeof(id), &len) != WA_OK || len == 0) {
-		fprintf(stderr, "usage: authctl revoke CREDENTIAL_ID "
-		    "--reason TEXT [--by NAME]\n(the id in base64url, as "
-		    "'authctl devices' shows it)\n");
+		fprintf(stderr, "usage: authctl revoke --reason TEXT "
+		    "[--by NAME] [--] CREDENTIAL_ID\n(the id in base64url, as "
+		    "'authctl devices' shows it; -- before an id that starts "
+		    "with '-')\n");
 		return (2);
 	}
 	if (open_store(&st) < 0)

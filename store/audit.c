@@ -85,7 +85,8 @@ store_audit_list(struct store *st, int64_t since, size_t limit,
 {
 	struct store_audit_rec *a = NULL;
 	sqlite3_stmt *s = NULL;
-	int r, rc;
+	bool row;
+	int r;
 
 	if (st == NULL || fn == NULL || limit > INT64_MAX) {
 		r = STORE_ERR_ARG;
@@ -104,18 +105,13 @@ store_audit_list(struct store *st, int64_t since, size_t limit,
 		r = store_dberr(st);
 		goto fail;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = store_step_next(s, &row)) == STORE_OK && row) {
 		if ((r = read_audit(s, a)) != STORE_OK)
 			goto fail;
 		if (fn(a, arg) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		r = store_sqlerr(rc);
-		goto fail;
-	}
-
-	r = STORE_OK;
+	/* STORE_OK after the last row or a stop, else the step's error. */
 fail:
 	sqlite3_finalize(s);
 	free(a);

@@ -58,25 +58,14 @@ store_confirm_get(struct store *st, const unsigned char *id,
     struct store_confirmation *c)
 {
 	sqlite3_stmt *s = NULL;
-	int r, rc;
+	int r;
 
 	if (st == NULL || id == NULL || c == NULL)
 		return (STORE_ERR_ARG);
 	memset(c, 0, sizeof(*c));
-	if ((r = store_stmt(st, STMT_CONFIRM_GET, sql_get, &s)) != STORE_OK)
+	if ((r = store_stmt_row(st, STMT_CONFIRM_GET, sql_get, id,
+	    STORE_CONFIRM_ID_LEN, &s)) != STORE_OK)
 		goto fail;
-	if (store_bind_blob(s, 1, id, STORE_CONFIRM_ID_LEN) != SQLITE_OK) {
-		r = store_dberr(st);
-		goto fail;
-	}
-	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
-		r = STORE_ERR_NOT_FOUND;
-		goto fail;
-	}
-	if (rc != SQLITE_ROW) {
-		r = store_sqlerr(rc);
-		goto fail;
-	}
 	memcpy(c->id, id, STORE_CONFIRM_ID_LEN);
 	if ((r = store_col_int64(s, 0, &c->service_id)) != STORE_OK ||
 	    (r = store_col_int64(s, 1, &c->customer_id)) != STORE_OK ||

@@ -22,7 +22,7 @@ static const char sql_get[] =
     "SELECT " CRED_COLS " FROM credentials c WHERE c.cred_id = ?1";
 static const char sql_list[] =
     "SELECT " CRED_COLS " FROM credentials c"
-    " WHERE ?1 = 0 OR c.user_id = ?1 ORDER BY c.created, c.id";
+    " WHERE c.user_id BETWEEN ?1 AND ?2 ORDER BY c.created, c.id";
 static const char sql_insert[] =
     "INSERT INTO credentials (cred_id, user_id, cose_key, alg, sign_count,"
     " aaguid, fmt, att_type, trusted, transports, be, bs, uv, label,"
@@ -187,27 +187,16 @@ store_cred_get(struct store *st, const unsigned char *id, size_t len,
     struct store_cred *c)
 {
 	sqlite3_stmt *s = NULL;
-	int r, rc;
+	int r;
 
 	if (st == NULL || id == NULL || len == 0 || len > STORE_MAX_CRED_ID ||
 	    c == NULL) {
 		r = STORE_ERR_ARG;
 		goto fail;
 	}
-	if ((r = store_stmt(st, STMT_CRED_GET, sql_get, &s)) != STORE_OK)
+	if ((r = store_stmt_row(st, STMT_CRED_GET, sql_get, id, len, &s)) !=
+	    STORE_OK)
 		goto fail;
-	if (store_bind_blob(s, 1, id, len) != SQLITE_OK) {
-		r = store_dberr(st);
-		goto fail;
-	}
-	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
-		r = STORE_ERR_NOT_FOUND;
-		goto fail;
-	}
-	if (rc != SQLITE_ROW) {
-		r = store_sqlerr(rc);
-		goto fail;
-	}
 	r = read_cred(s, c);
 fail:
 	store_stmt_done(s);
@@ -221,7 +210,8 @@ store_cred_list(struct store *st, int64_t user_id,
 {
 	struct store_cred c;
 	sqlite3_stmt *s = NULL;
-	int r, rc;
+	bool row;
+	int r;
 
 	if (st == NULL || fn == NULL) {
 		r = STORE_ERR_ARG;
@@ -229,22 +219,20 @@ store_cred_list(struct store *st, int64_t user_id,
 	}
 	if ((r = store_prepare(st, sql_list, &s)) != STORE_OK)
 		goto fail;
-	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK) {
+	/* A range, not "?1 = 0 OR ...", so that the index serves it. */
+	if (sqlite3_bind_int64(s, 1, user_id == 0 ? INT64_MIN : user_id) !=
+	    SQLITE_OK || sqlite3_bind_int64(s, 2, user_id == 0 ? INT64_MAX :
+	    user_id) != SQLITE_OK) {
 		r = store_dberr(st);
 		goto fail;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = store_step_next(s, &row)) == STORE_OK && row) {
 		if ((r = read_cred(s, &c)) != STORE_OK)
 			goto fail;
 		if (fn(&c, arg) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		r = store_sqlerr(rc);
-		goto fail;
-	}
-
-	r = STORE_OK;
+	/* STORE_OK after the last row or a stop, else the step's error. */
 fail:
 	sqlite3_finalize(s);
 
@@ -279,27 +267,6 @@ fail:
 	return (r);
 }
 
-/* Runs an uncached statement bound to (?1 = an int64, ?2 = an int64). */
-static int
-exec2(struct store *st, const char *sql, int64_t a, int64_t b)
-{
-	sqlite3_stmt *s = NULL;
-	int r;
-
-	if ((r = store_prepare(st, sql, &s)) != STORE_OK)
-		goto fail;
-	if (sqlite3_bind_int64(s, 1, a) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, b) != SQLITE_OK) {
-		r = store_dberr(st);
-		goto fail;
-	}
-	r = store_step_done(s);
-fail:
-	sqlite3_finalize(s);
-
-	return (r);
-}
-
 /* The credential's internal id, user and role; refuses a revoked one. */
 static int
 revoke_target(struct store *st, const unsigned char *id, size_t len,
@@ -307,7 +274,7 @@ revoke_target(struct store *st, const unsigned char *id, size_t len,
 {
 	sqlite3_stmt *s = NULL;
 	int64_t revoked_at;
-	int r, rc;
+	int r;
 
 	if ((r = store_prepare(st, sql_target, &s)) != STORE_OK)
 		goto fail;
@@ -315,14 +282,8 @@ revoke_target(struct store *st, const unsigned char *id, size_t len,
 		r = store_dberr(st);
 		goto fail;
 	}
-	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
-		r = STORE_ERR_NOT_FOUND;
+	if ((r = store_step_row(s)) != STORE_OK)
 		goto fail;
-	}
-	if (rc != SQLITE_ROW) {
-		r = store_sqlerr(rc);
-		goto fail;
-	}
 	if ((r = store_col_int64(s, 0, row)) != STORE_OK ||
 	    (r = store_col_int64(s, 1, user_id)) != STORE_OK ||
 	    (r = store_col_int64(s, 2, &revoked_at)) != STORE_OK ||
@@ -424,8 +385,8 @@ store_cred_revoke(struct store *st, const unsigned char *id, size_t len,
 	if ((r = mark_revoked(st, row, now, by, reason)) != STORE_OK ||
 	    (r = store_revocation_add(st, STORE_REVOKED_CRED, id, len,
 	    user_id, now)) != STORE_OK ||
-	    (r = exec2(st, sql_feed_sessions, row, now)) != STORE_OK ||
-	    (r = exec2(st, sql_end_sessions, row, now)) != STORE_OK ||
+	    (r = store_exec2(st, sql_feed_sessions, row, now)) != STORE_OK ||
+	    (r = store_exec2(st, sql_end_sessions, row, now)) != STORE_OK ||
 	    (r = store_tx_commit(st)) != STORE_OK)
 		goto fail;
 

@@ -74,26 +74,15 @@ store_enroll_get(struct store *st, const unsigned char *hash, int64_t now,
     struct store_enrollment *e)
 {
 	sqlite3_stmt *s = NULL;
-	int r, rc;
+	int r;
 
 	if (st == NULL || hash == NULL || e == NULL) {
 		r = STORE_ERR_ARG;
 		goto fail;
 	}
-	if ((r = store_stmt(st, STMT_ENROLL_GET, sql_get, &s)) != STORE_OK)
+	if ((r = store_stmt_row(st, STMT_ENROLL_GET, sql_get, hash,
+	    STORE_HASH_LEN, &s)) != STORE_OK)
 		goto fail;
-	if (store_bind_blob(s, 1, hash, STORE_HASH_LEN) != SQLITE_OK) {
-		r = store_dberr(st);
-		goto fail;
-	}
-	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
-		r = STORE_ERR_NOT_FOUND;
-		goto fail;
-	}
-	if (rc != SQLITE_ROW) {
-		r = store_sqlerr(rc);
-		goto fail;
-	}
 	if ((r = read_enrollment(s, e)) != STORE_OK)
 		goto fail;
 	if (e->used_at != 0) {

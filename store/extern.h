@@ -56,6 +56,7 @@ struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*stmt[STMT_MAX];
 	int		 version;
+	bool		 writing;	/* holds the process's write mutex */
 };
 
 /*
@@ -78,6 +79,30 @@ void	 store_stmt_done(sqlite3_stmt *);
 int	 store_prepare(struct store *, const char *, sqlite3_stmt **);
 /* Steps a statement that returns no row; STORE_OK on SQLITE_DONE. */
 int	 store_step_done(sqlite3_stmt *);
+/*
+ * Steps a statement that returns at most one row: STORE_OK with the row
+ * ready to read, STORE_ERR_NOT_FOUND if there is none.
+ */
+int	 store_step_row(sqlite3_stmt *);
+/*
+ * The cached statement id with ?1 bound to the len bytes at key (which
+ * must outlive the read), stepped as by store_step_row().  Whatever it
+ * returns, the caller reads the row if any and then passes *stp to
+ * store_stmt_done().  OUT: *stp.
+ */
+int	 store_stmt_row(struct store *, enum store_stmt, const char *,
+	    const void *, size_t, sqlite3_stmt **);
+/*
+ * Steps a statement that returns any number of rows: STORE_OK with
+ * *row true and the row ready to read, or with *row false after the
+ * last; otherwise the error (*row false).  OUT: *row.
+ */
+int	 store_step_next(sqlite3_stmt *, bool *);
+/*
+ * Prepares, binds ?1 and ?2 to int64s and steps an uncached statement
+ * that returns no row.
+ */
+int	 store_exec2(struct store *, const char *, int64_t, int64_t);
 
 /* BEGIN IMMEDIATE, COMMIT and ROLLBACK (which is a no-op outside one). */
 int	 store_tx_begin(struct store *);

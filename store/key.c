@@ -53,26 +53,6 @@ fail:
 	return (r);
 }
 
-static int
-retire(struct store *st, int64_t now, int64_t until)
-{
-	sqlite3_stmt *s = NULL;
-	int r;
-
-	if ((r = store_prepare(st, sql_retire, &s)) != STORE_OK)
-		goto fail;
-	if (sqlite3_bind_int64(s, 1, now) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, until) != SQLITE_OK) {
-		r = store_dberr(st);
-		goto fail;
-	}
-	r = store_step_done(s);
-fail:
-	sqlite3_finalize(s);
-
-	return (r);
-}
-
 int
 store_key_put(struct store *st, const struct store_key *k)
 {
@@ -89,7 +69,7 @@ store_key_retire_all(struct store *st, int64_t now, int64_t until)
 		return (STORE_ERR_ARG);
 
 	/* One UPDATE: atomic on its own. */
-	return (retire(st, now, until));
+	return (store_exec2(st, sql_retire, now, until));
 }
 
 int
@@ -102,7 +82,7 @@ store_key_rotate(struct store *st, const struct store_key *k, int64_t now,
 	    until <= now || k->retired_at != 0)
 		return (STORE_ERR_ARG);
 	if ((r = store_tx_begin(st)) != STORE_OK ||
-	    (r = retire(st, now, until)) != STORE_OK ||
+	    (r = store_exec2(st, sql_retire, now, until)) != STORE_OK ||
 	    (r = put(st, k)) != STORE_OK ||
 	    (r = store_tx_commit(st)) != STORE_OK)
 		goto fail;
@@ -139,8 +119,8 @@ store_key_list(struct store *st, int64_t now,
 {
 	struct store_key k;
 	sqlite3_stmt *s = NULL;
-	bool stop;
-	int r, rc;
+	bool row, stop;
+	int r;
 
 	if (st == NULL || fn == NULL) {
 		r = STORE_ERR_ARG;
@@ -152,7 +132,7 @@ store_key_list(struct store *st, int64_t now,
 		r = store_dberr(st);
 		goto fail;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = store_step_next(s, &row)) == STORE_OK && row) {
 		if ((r = read_key(s, &k)) != STORE_OK)
 			goto fail;
 		stop = fn(&k, arg) != 0;
@@ -160,12 +140,7 @@ store_key_list(struct store *st, int64_t now,
 		if (stop)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		r = store_sqlerr(rc);
-		goto fail;
-	}
-
-	r = STORE_OK;
+	/* STORE_OK after the last row or a stop, else the step's error. */
 fail:
 	explicit_bzero(&k, sizeof(k));	/* the private key */
 	sqlite3_finalize(s);

@@ -26,22 +26,11 @@ why_not(struct store *st, const unsigned char *id, size_t len)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t revoked_at;
-	int r, rc;
+	int r;
 
-	if ((r = store_stmt(st, STMT_CRED_STATE, sql_state, &s)) != STORE_OK)
+	if ((r = store_stmt_row(st, STMT_CRED_STATE, sql_state, id, len,
+	    &s)) != STORE_OK)
 		goto fail;
-	if (store_bind_blob(s, 1, id, len) != SQLITE_OK) {
-		r = store_dberr(st);
-		goto fail;
-	}
-	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
-		r = STORE_ERR_NOT_FOUND;
-		goto fail;
-	}
-	if (rc != SQLITE_ROW) {
-		r = store_sqlerr(rc);
-		goto fail;
-	}
 	if ((r = store_col_int64(s, 0, &revoked_at)) != STORE_OK)
 		goto fail;
 	r = revoked_at != 0 ? STORE_ERR_REVOKED : STORE_ERR_COUNTER;

@@ -70,7 +70,8 @@ store_revocation_list(struct store *st, int64_t since, size_t limit,
 {
 	struct store_revocation v;
 	sqlite3_stmt *s = NULL;
-	int r, rc;
+	bool row;
+	int r;
 
 	if (st == NULL || fn == NULL || limit > INT64_MAX) {
 		r = STORE_ERR_ARG;
@@ -84,18 +85,13 @@ store_revocation_list(struct store *st, int64_t since, size_t limit,
 		r = store_dberr(st);
 		goto fail;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = store_step_next(s, &row)) == STORE_OK && row) {
 		if ((r = read_revocation(s, &v)) != STORE_OK)
 			goto fail;
 		if (fn(&v, arg) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		r = store_sqlerr(rc);
-		goto fail;
-	}
-
-	r = STORE_OK;
+	/* STORE_OK after the last row or a stop, else the step's error. */
 fail:
 	sqlite3_finalize(s);
 

@@ -17,17 +17,11 @@ static const char sql_by_id[] =
     "SELECT id, name, audience, created, revoked_at FROM services"
     " WHERE id = ?1";
 
-/* Steps s and reads one service row. */
 static int
-read_service(struct store *st, sqlite3_stmt *s, struct store_service *sv)
+read_service(sqlite3_stmt *s, struct store_service *sv)
 {
-	int r, rc;
+	int r;
 
-	(void)st;
-	if ((rc = sqlite3_step(s)) == SQLITE_DONE)
-		return (STORE_ERR_NOT_FOUND);
-	if (rc != SQLITE_ROW)
-		return (store_sqlerr(rc));
 	if ((r = store_col_int64(s, 0, &sv->id)) != STORE_OK ||
 	    (r = store_col_text(s, 1, sv->name, sizeof(sv->name))) !=
 	    STORE_OK ||
@@ -86,14 +80,10 @@ store_service_by_key(struct store *st, const unsigned char *key_hash,
 	if (st == NULL || key_hash == NULL || sv == NULL)
 		return (STORE_ERR_ARG);
 	memset(sv, 0, sizeof(*sv));
-	if ((r = store_stmt(st, STMT_SERVICE_BY_KEY, sql_by_key, &s)) !=
-	    STORE_OK)
+	if ((r = store_stmt_row(st, STMT_SERVICE_BY_KEY, sql_by_key, key_hash,
+	    STORE_HASH_LEN, &s)) != STORE_OK)
 		goto fail;
-	if (store_bind_blob(s, 1, key_hash, STORE_HASH_LEN) != SQLITE_OK) {
-		r = store_dberr(st);
-		goto fail;
-	}
-	r = read_service(st, s, sv);
+	r = read_service(s, sv);
 fail:
 	store_stmt_done(s);
 
@@ -115,7 +105,9 @@ store_service_get(struct store *st, int64_t id, struct store_service *sv)
 		r = store_dberr(st);
 		goto fail;
 	}
-	r = read_service(st, s, sv);
+	if ((r = store_step_row(s)) != STORE_OK)
+		goto fail;
+	r = read_service(s, sv);
 fail:
 	sqlite3_finalize(s);
 

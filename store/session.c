@@ -25,7 +25,7 @@ static const char sql_get[] =
 static const char sql_list[] =
     "SELECT " SESSION_COLS " FROM sessions s"
     " JOIN credentials c ON c.id = s.cred"
-    " WHERE ?1 = 0 OR s.user_id = ?1 ORDER BY s.created DESC, s.rowid DESC";
+    " WHERE s.user_id BETWEEN ?1 AND ?2 ORDER BY s.created DESC, s.rowid DESC";
 static const char sql_end[] =
     "UPDATE sessions SET ended_at = ?2, end_reason = ?3"
     " WHERE id = ?1 AND ended_at = 0 AND expires > ?2 RETURNING user_id";
@@ -107,22 +107,10 @@ lookup(struct store *st, enum store_stmt id, const char *sql,
     const unsigned char *key, size_t len, struct store_session *sess)
 {
 	sqlite3_stmt *s = NULL;
-	int r, rc;
+	int r;
 
-	if ((r = store_stmt(st, id, sql, &s)) != STORE_OK)
+	if ((r = store_stmt_row(st, id, sql, key, len, &s)) != STORE_OK)
 		goto fail;
-	if (store_bind_blob(s, 1, key, len) != SQLITE_OK) {
-		r = store_dberr(st);
-		goto fail;
-	}
-	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
-		r = STORE_ERR_NOT_FOUND;
-		goto fail;
-	}
-	if (rc != SQLITE_ROW) {
-		r = store_sqlerr(rc);
-		goto fail;
-	}
 	r = read_session(s, sess);
 fail:
 	store_stmt_done(s);
@@ -157,23 +145,11 @@ why_not(struct store *st, const unsigned char *sid)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t ended_at;
-	int r, rc;
+	int r;
 
-	if ((r = store_stmt(st, STMT_SESSION_STATE, sql_state, &s)) !=
-	    STORE_OK)
+	if ((r = store_stmt_row(st, STMT_SESSION_STATE, sql_state, sid,
+	    STORE_SID_LEN, &s)) != STORE_OK)
 		goto fail;
-	if (store_bind_blob(s, 1, sid, STORE_SID_LEN) != SQLITE_OK) {
-		r = store_dberr(st);
-		goto fail;
-	}
-	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
-		r = STORE_ERR_NOT_FOUND;
-		goto fail;
-	}
-	if (rc != SQLITE_ROW) {
-		r = store_sqlerr(rc);
-		goto fail;
-	}
 	if ((r = store_col_int64(s, 0, &ended_at)) != STORE_OK)
 		goto fail;
 	r = ended_at != 0 ? STORE_ERR_REVOKED : STORE_ERR_EXPIRED;
@@ -246,7 +222,8 @@ store_session_list(struct store *st, int64_t user_id,
 {
 	struct store_session sess;
 	sqlite3_stmt *s = NULL;
-	int r, rc;
+	bool row;
+	int r;
 
 	if (st == NULL || fn == NULL) {
 		r = STORE_ERR_ARG;
@@ -254,22 +231,20 @@ store_session_list(struct store *st, int64_t user_id,
 	}
 	if ((r = store_prepare(st, sql_list, &s)) != STORE_OK)
 		goto fail;
-	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK) {
+	/* A range, not "?1 = 0 OR ...", so that the index serves it. */
+	if (sqlite3_bind_int64(s, 1, user_id == 0 ? INT64_MIN : user_id) !=
+	    SQLITE_OK || sqlite3_bind_int64(s, 2, user_id == 0 ? INT64_MAX :
+	    user_id) != SQLITE_OK) {
 		r = store_dberr(st);
 		goto fail;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = store_step_next(s, &row)) == STORE_OK && row) {
 		if ((r = read_session(s, &sess)) != STORE_OK)
 			goto fail;
 		if (fn(&sess, arg) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		r = store_sqlerr(rc);
-		goto fail;
-	}
-
-	r = STORE_OK;
+	/* STORE_OK after the last row or a stop, else the step's error. */
 fail:
 	sqlite3_finalize(s);
 

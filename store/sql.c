@@ -4,6 +4,7 @@
  * database file is treated as untrusted input: a column of the wrong type
  * or size is reported as corruption, never truncated into a record.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "extern.h"
@@ -71,6 +72,69 @@ store_step_done(sqlite3_stmt *s)
 	return (store_sqlerr(rc));
 }
 
+int
+store_step_row(sqlite3_stmt *s)
+{
+	int rc;
+
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		return (STORE_OK);
+	if (rc == SQLITE_DONE)
+		return (STORE_ERR_NOT_FOUND);
+
+	return (store_sqlerr(rc));
+}
+
+int
+store_stmt_row(struct store *st, enum store_stmt id, const char *sql,
+    const void *key, size_t len, sqlite3_stmt **stp)
+{
+	int r;
+
+	if ((r = store_stmt(st, id, sql, stp)) != STORE_OK)
+		return (r);
+	if (store_bind_blob(*stp, 1, key, len) != SQLITE_OK)
+		return (store_dberr(st));
+
+	return (store_step_row(*stp));
+}
+
+int
+store_step_next(sqlite3_stmt *s, bool *row)
+{
+	int rc;
+
+	*row = false;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*row = true;
+		return (STORE_OK);
+	}
+	if (rc == SQLITE_DONE)
+		return (STORE_OK);
+
+	return (store_sqlerr(rc));
+}
+
+int
+store_exec2(struct store *st, const char *sql, int64_t a, int64_t b)
+{
+	sqlite3_stmt *s = NULL;
+	int r;
+
+	if ((r = store_prepare(st, sql, &s)) != STORE_OK)
+		goto fail;
+	if (sqlite3_bind_int64(s, 1, a) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, b) != SQLITE_OK) {
+		r = store_dberr(st);
+		goto fail;
+	}
+	r = store_step_done(s);
+fail:
+	sqlite3_finalize(s);
+
+	return (r);
+}
+
 static int
 exec_cached(struct store *st, enum store_stmt id, const char *sql)
 {
@@ -86,25 +150,54 @@ fail:
 	return (r);
 }
 
+/*
+ * Writers of this process queue on a mutex before BEGIN IMMEDIATE.
+ * Without it they would meet inside SQLite, where the busy handler puts
+ * the losers to sleep for 1 to 100 ms while the lock sits idle.  Other
+ * processes (authctl) still meet the busy handler.
+ */
+static pthread_mutex_t	write_mtx = PTHREAD_MUTEX_INITIALIZER;
+
 int
 store_tx_begin(struct store *st)
 {
-	return (exec_cached(st, STMT_BEGIN, sql_begin));
+	int r;
+
+	pthread_mutex_lock(&write_mtx);
+	st->writing = true;
+	if ((r = exec_cached(st, STMT_BEGIN, sql_begin)) != STORE_OK) {
+		st->writing = false;
+		pthread_mutex_unlock(&write_mtx);
+	}
+
+	return (r);
 }
 
 int
 store_tx_commit(struct store *st)
 {
-	return (exec_cached(st, STMT_COMMIT, sql_commit));
+	int r;
+
+	/* On failure the caller rolls back, which lets go of the mutex. */
+	if ((r = exec_cached(st, STMT_COMMIT, sql_commit)) == STORE_OK &&
+	    st->writing) {
+		st->writing = false;
+		pthread_mutex_unlock(&write_mtx);
+	}
+
+	return (r);
 }
 
 void
 store_tx_rollback(struct store *st)
 {
 	/* SQLite rolls back by itself after some errors (FULL, IOERR). */
-	if (sqlite3_get_autocommit(st->db))
-		return;
-	(void)exec_cached(st, STMT_ROLLBACK, sql_rollback);
+	if (!sqlite3_get_autocommit(st->db))
+		(void)exec_cached(st, STMT_ROLLBACK, sql_rollback);
+	if (st->writing) {
+		st->writing = false;
+		pthread_mutex_unlock(&write_mtx);
+	}
 }
 
 int

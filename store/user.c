@@ -23,7 +23,7 @@ static const char sql_by_name[] =
 static const char sql_by_handle[] =
     "SELECT " USER_COLS " FROM users WHERE handle = ?1";
 static const char sql_list[] =
-    "SELECT " USER_COLS " FROM users WHERE ?1 = 0 OR role = ?1"
+    "SELECT " USER_COLS " FROM users WHERE role BETWEEN ?1 AND ?2"
     " ORDER BY username";
 
 static int
@@ -72,12 +72,10 @@ read_user(sqlite3_stmt *s, struct store_user *u)
 static int
 one_user(sqlite3_stmt *s, struct store_user *u)
 {
-	int rc;
+	int r;
 
-	if ((rc = sqlite3_step(s)) == SQLITE_DONE)
-		return (STORE_ERR_NOT_FOUND);
-	if (rc != SQLITE_ROW)
-		return (store_sqlerr(rc));
+	if ((r = store_step_row(s)) != STORE_OK)
+		return (r);
 
 	return (read_user(s, u));
 }
@@ -141,14 +139,10 @@ store_user_by_handle(struct store *st, const unsigned char *handle,
 		r = STORE_ERR_ARG;
 		goto fail;
 	}
-	if ((r = store_stmt(st, STMT_USER_BY_HANDLE, sql_by_handle, &s)) !=
-	    STORE_OK)
+	if ((r = store_stmt_row(st, STMT_USER_BY_HANDLE, sql_by_handle, handle,
+	    STORE_HANDLE_LEN, &s)) != STORE_OK)
 		goto fail;
-	if (store_bind_blob(s, 1, handle, STORE_HANDLE_LEN) != SQLITE_OK) {
-		r = store_dberr(st);
-		goto fail;
-	}
-	r = one_user(s, u);
+	r = read_user(s, u);
 fail:
 	store_stmt_done(s);
 
@@ -212,7 +206,8 @@ store_user_list(struct store *st, enum store_role role,
 {
 	struct store_user u;
 	sqlite3_stmt *s = NULL;
-	int r, rc;
+	bool row;
+	int r;
 
 	if (st == NULL || fn == NULL ||
 	    (role != 0 && !store_role_ok((int)role))) {
@@ -221,22 +216,20 @@ store_user_list(struct store *st, enum store_role role,
 	}
 	if ((r = store_prepare(st, sql_list, &s)) != STORE_OK)
 		goto fail;
-	if (sqlite3_bind_int(s, 1, (int)role) != SQLITE_OK) {
+	/* A range, not "?1 = 0 OR ...", so that the index serves it. */
+	if (sqlite3_bind_int(s, 1, role == 0 ? STORE_ROLE_COURIER :
+	    (int)role) != SQLITE_OK || sqlite3_bind_int(s, 2, role == 0 ?
+	    STORE_ROLE_ADMIN : (int)role) != SQLITE_OK) {
 		r = store_dberr(st);
 		goto fail;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = store_step_next(s, &row)) == STORE_OK && row) {
 		if ((r = read_user(s, &u)) != STORE_OK)
 			goto fail;
 		if (fn(&u, arg) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		r = store_sqlerr(rc);
-		goto fail;
-	}
-
-	r = STORE_OK;
+	/* STORE_OK after the last row or a stop, else the step's error. */
 fail:
 	sqlite3_finalize(s);
 

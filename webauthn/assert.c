@@ -196,6 +196,7 @@ verify_fido(const struct wa_assert *a, const struct wa_rp *rp,
 	es384_pk_t	*es384 = NULL;
 	eddsa_pk_t	*eddsa = NULL;
 	rs256_pk_t	*rs256 = NULL;
+	unsigned char	 rsa[256 + 3];
 	const void	*pk;
 	int		 r;
 
@@ -221,13 +222,16 @@ verify_fido(const struct wa_assert *a, const struct wa_rp *rp,
 		pk = es384;
 		break;
 	case WA_COSE_RS256:
-		/* rs256_pk_t holds a 2048-bit modulus and 3-byte exponent. */
-		if (key->raw_len != 256 + 3)
+		/* rs256_pk_t holds a 2048-bit modulus and a 3-byte exponent. */
+		if (key->n_len != 256 || key->raw_len - key->n_len > 3)
 			return (-1);
+		memset(rsa, 0, sizeof(rsa));
+		memcpy(rsa, key->raw, 256);
+		memcpy(rsa + 256 + 3 - (key->raw_len - 256), key->raw + 256,
+		    key->raw_len - 256);
 		if ((rs256 = rs256_pk_new()) == NULL)
 			return (WA_ERR_NOMEM);
-		if (rs256_pk_from_ptr(rs256, key->raw, key->raw_len) !=
-		    FIDO_OK) {
+		if (rs256_pk_from_ptr(rs256, rsa, sizeof(rsa)) != FIDO_OK) {
 			r = WA_ERR_COSE;
 			goto fail;
 		}

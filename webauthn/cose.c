@@ -157,6 +157,7 @@ parse_item(const cbor_item_t *map, struct wa_cose *k,
 		memcpy(k->raw, *n_ptr, *n_len);
 		memcpy(k->raw + *n_len, *e_ptr, *e_len);
 		k->raw_len = *n_len + *e_len;
+		k->n_len = *n_len;
 		break;
 	}
 

@@ -166,6 +166,7 @@ struct wa_cose {
 	 */
 	unsigned char	 raw[WA_COSE_RAW_MAX];
 	size_t		 raw_len;
+	size_t		 n_len;		/* RSA: the modulus's part of raw */
 };
 
 /* Decodes and builds pkey. */
