@@ -79,7 +79,7 @@ FUZZ_NAMES	:= $(FUZZ_SRC:tests/fuzz/%.c=%)
 FUZZ_BUILD	:= $(BUILD)/fuzz
 
 
-.PHONY: all run test check-unit check-vectors check-authctl check-http fuzz \
+.PHONY: all run test check-unit check-vectors check-authctl check-http check-e2e fuzz \
 	fuzz-build fuzz-regress bench deps clean
 
 all: $(AUTHD) $(AUTHCTL)
@@ -152,6 +152,7 @@ test: $(TEST_DEPS_STAMP) all check-unit check-vectors check-authctl \
 	$(MAKE) BUILD=$(BUILD)/san SANITIZER=address,undefined \
 	    check-unit check-vectors check-http
 	$(MAKE) fuzz-regress
+	$(MAKE) check-e2e
 	@echo "make test: all suites passed"
 
 check-unit: $(REGRESS_BIN)
@@ -163,6 +164,11 @@ check-vectors: $(VECTORS_BIN)
 # A real authd over HTTP(S), with a throwaway database.
 check-http: $(AUTHD) $(AUTHCTL) $(HTTPT_BIN)
 	@sh tests/http/run.sh $(BUILD)
+
+# The journeys in Debian's chromium, driven by playwright-core.
+check-e2e: all
+	@sh tests/e2e/setup.sh
+	@BUILD=$(BUILD) sh tests/e2e/run.sh
 
 check-authctl: $(AUTHCTL)
 	@sh tests/authctl.sh $(AUTHCTL) $(VECTORS)

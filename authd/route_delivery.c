@@ -374,6 +374,30 @@ confirm_verify(struct http_req *r, struct store_confirmation *conf)
 		route_store_error(r, e);
 		goto done;
 	}
+	if ((e = store_user_by_id(r->st, cred.user_id, &u)) != STORE_OK ||
+	    (e = store_service_get(r->st, conf->service_id, &svc)) !=
+	    STORE_OK) {
+		route_store_error(r, e);
+		goto done;
+	}
+	/*
+	 * The signature first, with the key of the credential it names:
+	 * only a genuine assertion learns whether the passkey is the
+	 * addressed customer's.
+	 */
+	challenge_of(conf, chal);
+	if (wa_assert_set_stored(a, cred.cose_key, cred.cose_key_len,
+	    cred.sign_count, cred.be, u.handle, STORE_HANDLE_LEN) != WA_OK) {
+		http_error(r, 500, "internal_error", "internal error");
+		goto done;
+	}
+	if ((e = wa_assert_verify(a, srv->rp[u.role], chal,
+	    sizeof(chal))) != WA_OK) {
+		metrics_ceremony("confirmation", wa_errname(e));
+		http_error(r, 401, e == WA_ERR_SIGN_COUNT ?
+		    "cloned_authenticator" : wa_errname(e), wa_strerr(e));
+		goto done;
+	}
 	/* Only the named customer confirms. */
 	if (cred.user_id != conf->customer_id) {
 		metrics_ceremony("confirmation", "wrong_customer");
@@ -381,25 +405,6 @@ confirm_verify(struct http_req *r, struct store_confirmation *conf)
 		    "wrong_customer", NULL);
 		http_error(r, 403, "wrong_customer", "this delivery is "
 		    "addressed to another customer");
-		goto done;
-	}
-	if ((e = store_user_by_id(r->st, cred.user_id, &u)) != STORE_OK ||
-	    (e = store_service_get(r->st, conf->service_id, &svc)) !=
-	    STORE_OK) {
-		route_store_error(r, e);
-		goto done;
-	}
-	challenge_of(conf, chal);
-	if (wa_assert_set_stored(a, cred.cose_key, cred.cose_key_len,
-	    cred.sign_count, cred.be, u.handle, STORE_HANDLE_LEN) != WA_OK) {
-		http_error(r, 500, "internal_error", "internal error");
-		goto done;
-	}
-	if ((e = wa_assert_verify(a, srv->rp[STORE_ROLE_CUSTOMER], chal,
-	    sizeof(chal))) != WA_OK) {
-		metrics_ceremony("confirmation", wa_errname(e));
-		http_error(r, 401, e == WA_ERR_SIGN_COUNT ?
-		    "cloned_authenticator" : wa_errname(e), wa_strerr(e));
 		goto done;
 	}
 	if ((jwt = receipt(r, conf, &u, &cred, svc.audience, now)) == NULL) {
