@@ -250,6 +250,7 @@ routes_fini(void)
 		wa_rp_free(&srv->rp[role]);
 	keys_fini();
 	store_close(&tl_store);
+	store_writer_stop();
 }
 
 void

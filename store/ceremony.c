@@ -9,8 +9,9 @@
  * seconds past expiry (the margin covers clocks that differ between
  * processes); every consume deletes up to STORE_PRUNE_BATCH such rows in
  * its own transaction, which keeps the table at about the ceremonies of
- * the last few minutes at the cost of one index probe.  store_prune()
- * deletes them all.
+ * the last few minutes at the cost of one index probe.  Logins go
+ * through the group-commit writer, which prunes as many rows once per
+ * batch instead (writer.c).  store_prune() deletes them all.
  */
 #include "extern.h"
 
@@ -20,10 +21,12 @@ static const char sql_prune[] =
     "DELETE FROM ceremonies WHERE id IN (SELECT id FROM ceremonies"
     " WHERE expires < ?1 ORDER BY expires LIMIT ?2)";
 
-static int
-prune(struct store *st, int64_t before, int64_t limit, int64_t *n)
+int
+store_ceremony_prune(struct store *st, int64_t now, int64_t limit,
+    int64_t *n)
 {
 	sqlite3_stmt *s = NULL;
+	int64_t before = now - STORE_CEREMONY_GRACE;
 	int r;
 
 	if ((r = store_stmt(st, STMT_CER_PRUNE, sql_prune, &s)) != STORE_OK)
@@ -46,7 +49,7 @@ fail:
 }
 
 int
-store_ceremony_use(struct store *st, const unsigned char *id,
+store_ceremony_put(struct store *st, const unsigned char *id,
     int64_t expires, int64_t now)
 {
 	sqlite3_stmt *s = NULL;
@@ -73,15 +76,24 @@ store_ceremony_use(struct store *st, const unsigned char *id,
 			r = STORE_ERR_CONSUMED;
 		goto fail;
 	}
-	if ((r = prune(st, now - STORE_CEREMONY_GRACE, STORE_PRUNE_BATCH,
-	    NULL)) != STORE_OK)
-		goto fail;
 
 	r = STORE_OK;
 fail:
 	store_stmt_done(s);
 
 	return (r);
+}
+
+int
+store_ceremony_use(struct store *st, const unsigned char *id,
+    int64_t expires, int64_t now)
+{
+	int r;
+
+	if ((r = store_ceremony_put(st, id, expires, now)) != STORE_OK)
+		return (r);
+
+	return (store_ceremony_prune(st, now, STORE_PRUNE_BATCH, NULL));
 }
 
 int
@@ -116,5 +128,5 @@ store_prune(struct store *st, int64_t now, int64_t *n)
 		return (STORE_ERR_ARG);
 
 	/* One statement: atomic on its own. */
-	return (prune(st, now - STORE_CEREMONY_GRACE, -1, n));
+	return (store_ceremony_prune(st, now, -1, n));
 }

@@ -1,9 +1,9 @@
 /*
- * confirm.c: delivery confirmations.  Completing one is a single
- * transaction: the row goes from pending to confirmed exactly once
- * (guarded in the UPDATE's WHERE clause and by a trigger), the
- * customer's credential advances as in a login, and the receipt is kept
- * for the service to fetch.
+ * confirm.c: delivery confirmations.  Completing one is atomic: the row
+ * goes from pending to confirmed exactly once (guarded in the UPDATE's
+ * WHERE clause and by a trigger), the customer's credential advances as
+ * in a login, and the receipt is kept for the service to fetch.  Like a
+ * login it runs in a savepoint of the group-commit writer (writer.c).
  */
 #include <string.h>
 
@@ -104,45 +104,61 @@ why_not(struct store *st, const unsigned char *id, int64_t now)
 	return (c.expires <= now ? STORE_ERR_EXPIRED : STORE_ERR_IO);
 }
 
-int
-store_confirm_complete(struct store *st, const unsigned char *id,
-    int64_t now, const unsigned char *cred_id, size_t cred_id_len,
-    uint32_t count, bool bs, const char *receipt)
+struct completion {
+	const unsigned char	*id;
+	int64_t			 now;
+	const unsigned char	*cred_id;
+	size_t			 cred_id_len;
+	uint32_t		 count;
+	bool			 bs;
+	const char		*receipt;
+};
+
+/* On the writer's connection, inside the completion's savepoint. */
+static int
+complete_write(struct store *st, void *arg)
 {
+	const struct completion *c = arg;
 	sqlite3_stmt	*s = NULL;
 	int64_t		 row, user_id;
 	int		 r;
 
-	if (st == NULL || id == NULL || cred_id == NULL || cred_id_len == 0 ||
-	    cred_id_len > STORE_MAX_CRED_ID || now <= 0 ||
-	    !store_str_ok(receipt, STORE_MAX_RECEIPT, false))
-		return (STORE_ERR_ARG);
-	if ((r = store_tx_begin(st)) != STORE_OK)
-		return (r);
 	if ((r = store_prepare(st, sql_complete, &s)) != STORE_OK)
 		goto fail;
-	if (store_bind_blob(s, 1, id, STORE_CONFIRM_ID_LEN) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, now) != SQLITE_OK ||
-	    store_bind_text(s, 3, receipt) != SQLITE_OK) {
+	if (store_bind_blob(s, 1, c->id, STORE_CONFIRM_ID_LEN) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, c->now) != SQLITE_OK ||
+	    store_bind_text(s, 3, c->receipt) != SQLITE_OK) {
 		r = store_dberr(st);
 		goto fail;
 	}
 	if ((r = store_step_done(s)) != STORE_OK)
 		goto fail;
 	if (sqlite3_changes(st->db) != 1) {
-		r = why_not(st, id, now);
+		r = why_not(st, c->id, c->now);
 		goto fail;
 	}
-	if ((r = store_cred_advance(st, cred_id, cred_id_len, count, bs, now,
-	    &row, &user_id)) != STORE_OK ||
-	    (r = store_tx_commit(st)) != STORE_OK)
-		goto fail;
-
-	r = STORE_OK;
+	r = store_cred_advance(st, c->cred_id, c->cred_id_len, c->count,
+	    c->bs, c->now, &row, &user_id);
 fail:
 	sqlite3_finalize(s);
-	if (r != STORE_OK)
-		store_tx_rollback(st);
 
 	return (r);
+}
+
+int
+store_confirm_complete(struct store *st, const unsigned char *id,
+    int64_t now, const unsigned char *cred_id, size_t cred_id_len,
+    uint32_t count, bool bs, const char *receipt)
+{
+	struct completion c;
+
+	if (st == NULL || id == NULL || cred_id == NULL || cred_id_len == 0 ||
+	    cred_id_len > STORE_MAX_CRED_ID || now <= 0 ||
+	    !store_str_ok(receipt, STORE_MAX_RECEIPT, false))
+		return (STORE_ERR_ARG);
+	c = (struct completion){ .id = id, .now = now, .cred_id = cred_id,
+	    .cred_id_len = cred_id_len, .count = count, .bs = bs,
+	    .receipt = receipt };
+
+	return (store_writer_run(st, complete_write, &c, 0));
 }

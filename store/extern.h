@@ -18,6 +18,10 @@
 #define STORE_SCHEMA_VERSION	2	/* the newest migration we know */
 #define STORE_BUSY_MS		5000	/* sqlite3_busy_timeout */
 #define STORE_PRUNE_BATCH	4	/* expired ceremonies deleted per use */
+#define STORE_CACHE_KIB		256	/* page cache of each connection */
+#define STORE_WRITER_CACHE_KIB	4096	/* page cache of a writer's */
+#define STORE_WRITER_BATCH	64	/* writes per group commit, at most */
+#define STORE_WRITER_WAL	1000	/* WAL pages before a checkpoint */
 
 /*
  * Hot statements, prepared once per connection on first use and kept
@@ -49,14 +53,20 @@ enum store_stmt {
 	STMT_SERVICE_BY_KEY,
 	STMT_AUDIT_INSERT,
 	STMT_CONFIRM_GET,
+	STMT_SAVEPOINT,
+	STMT_RELEASE,
+	STMT_ROLLBACK_TO,
 	STMT_MAX
 };
 
+struct store_writer;
+
 struct store {
-	sqlite3		*db;
-	sqlite3_stmt	*stmt[STMT_MAX];
-	int		 version;
-	bool		 writing;	/* holds the process's write mutex */
+	sqlite3			*db;
+	sqlite3_stmt		*stmt[STMT_MAX];
+	int			 version;
+	bool			 writing;	/* holds the write mutex */
+	struct store_writer	*writer;	/* NULL: none used yet */
 };
 
 /*
@@ -104,14 +114,54 @@ int	 store_step_next(sqlite3_stmt *, bool *);
  */
 int	 store_exec2(struct store *, const char *, int64_t, int64_t);
 
-/* BEGIN IMMEDIATE, COMMIT and ROLLBACK (which is a no-op outside one). */
+/* Runs the cached statement id, which returns no row. */
+int	 store_stmt_exec(struct store *, enum store_stmt, const char *);
+
+/*
+ * BEGIN IMMEDIATE, COMMIT and ROLLBACK (which is a no-op outside one).
+ * Begin takes the process's write mutex; a commit that succeeds or a
+ * rollback gives it back.
+ */
 int	 store_tx_begin(struct store *);
 int	 store_tx_commit(struct store *);
 void	 store_tx_rollback(struct store *);
+/* True if the calling thread holds the write mutex (is inside a begin). */
+bool	 store_tx_held(void);
+
+/*
+ * Group commit (writer.c).  Runs fn(writer's store, arg) on the writer
+ * thread of st's database, inside a SAVEPOINT of a transaction shared
+ * with up to STORE_WRITER_BATCH other writes, and returns once the
+ * COMMIT that holds it has returned: fn's result if that COMMIT
+ * succeeded, else the COMMIT's error (nothing of the batch written).
+ * fn returning an error rolls back its own changes only.  fn must not
+ * begin, commit or roll back.  arg stays the caller's, alive because
+ * the caller waits.  If prune_now is not 0, expired ceremonies are
+ * pruned as by store_ceremony_use at that time, once per batch.
+ * STORE_ERR_ARG if the calling thread holds the write mutex (it would
+ * wait for itself).
+ */
+int	 store_writer_run(struct store *, int (*)(struct store *, void *),
+	    void *, int64_t);
+/* Detaches st from its writer; the last store detached stops it. */
+void	 store_writer_detach(struct store *);
+/*
+ * Test hook: of the writer of st's database (zeros if none), the writes
+ * queued or in a batch, the batches begun and whether its thread runs.
+ */
+void	 store_writer_stats(struct store *, size_t *, uint64_t *, bool *);
 
 /* Inside a transaction: the ceremony consume of store_ceremony_consume. */
 int	 store_ceremony_use(struct store *, const unsigned char *, int64_t,
 	    int64_t);
+/* The same without its pruning (the writer prunes once per batch). */
+int	 store_ceremony_put(struct store *, const unsigned char *, int64_t,
+	    int64_t);
+/*
+ * Deletes up to limit (-1: all) consumed ceremonies that expired more
+ * than STORE_CEREMONY_GRACE seconds before now.  OUT: *n, if not NULL.
+ */
+int	 store_ceremony_prune(struct store *, int64_t, int64_t, int64_t *);
 /*
  * Inside a transaction: uses an enrollment code (STORE_ERR_CONSUMED,
  * STORE_ERR_EXPIRED, STORE_ERR_NOT_FOUND).  OUT: *user_id, its user.
@@ -158,6 +208,9 @@ bool	 store_str_ok(const char *, size_t, bool);
 /* True if a fixed char field holds a NUL-terminated string. */
 bool	 store_field_ok(const char *, size_t);
 bool	 store_role_ok(int);
+
+/* Sets the connection's page cache to kib KiB. */
+int	 store_cache_kib(struct store *, int);
 
 /* Test hook: the connection, for pragmas such as max_page_count. */
 sqlite3	*store_db(struct store *);

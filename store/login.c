@@ -1,8 +1,9 @@
 /*
- * login.c: the login write, one BEGIN IMMEDIATE transaction and one
- * durable commit per login (issue 3: "a login should cost at most one
+ * login.c: the login write (issue 3: "a login should cost at most one
  * durable write transaction").  It consumes the ceremony, advances the
- * credential and inserts the session.
+ * credential and inserts the session, atomically, in one savepoint of a
+ * transaction that the group-commit writer (writer.c) shares with other
+ * logins: one durable commit per batch rather than per login.
  *
  * The sign-count rule (WebAuthn §7.2 step 22: the new count must exceed
  * the stored one unless both are 0) sits in the UPDATE's WHERE clause,
@@ -83,13 +84,43 @@ fail:
 	return (r);
 }
 
+/* A login's arguments, on the caller's stack while the writer runs it. */
+struct login {
+	const unsigned char		*cer_id;
+	int64_t				 cer_expires;
+	const unsigned char		*cred_id;
+	size_t				 cred_id_len;
+	uint32_t			 count;
+	bool				 bs;
+	int64_t				 now;
+	const struct store_session	*sess;
+};
+
+/* On the writer's connection, inside the login's savepoint. */
+static int
+login_write(struct store *st, void *arg)
+{
+	const struct login *l = arg;
+	int64_t row = 0, user_id = 0;
+	int r;
+
+	if ((r = store_ceremony_put(st, l->cer_id, l->cer_expires,
+	    l->now)) != STORE_OK ||
+	    (r = store_cred_advance(st, l->cred_id, l->cred_id_len, l->count,
+	    l->bs, l->now, &row, &user_id)) != STORE_OK)
+		return (r);
+	if (l->sess->user_id != 0 && l->sess->user_id != user_id)
+		return (STORE_ERR_ARG);
+
+	return (store_session_put(st, l->sess, user_id, row));
+}
+
 int
 store_login(struct store *st, const unsigned char *cer_id,
     int64_t cer_expires, const unsigned char *cred_id, size_t cred_id_len,
     uint32_t count, bool bs, int64_t now, const struct store_session *sess)
 {
-	int64_t row, user_id;
-	int r;
+	struct login l;
 
 	if (st == NULL || cer_id == NULL || cred_id == NULL ||
 	    cred_id_len == 0 || cred_id_len > STORE_MAX_CRED_ID ||
@@ -97,25 +128,9 @@ store_login(struct store *st, const unsigned char *cer_id,
 		return (STORE_ERR_ARG);
 	if (cer_expires <= now)
 		return (STORE_ERR_EXPIRED);
-	if ((r = store_tx_begin(st)) != STORE_OK ||
-	    (r = store_ceremony_use(st, cer_id, cer_expires, now)) !=
-	    STORE_OK ||
-	    (r = store_cred_advance(st, cred_id, cred_id_len, count, bs, now,
-	    &row,
-	    &user_id)) != STORE_OK)
-		goto fail;
-	if (sess->user_id != 0 && sess->user_id != user_id) {
-		r = STORE_ERR_ARG;
-		goto fail;
-	}
-	if ((r = store_session_put(st, sess, user_id, row)) != STORE_OK ||
-	    (r = store_tx_commit(st)) != STORE_OK)
-		goto fail;
+	l = (struct login){ .cer_id = cer_id, .cer_expires = cer_expires,
+	    .cred_id = cred_id, .cred_id_len = cred_id_len, .count = count,
+	    .bs = bs, .now = now, .sess = sess };
 
-	r = STORE_OK;
-fail:
-	if (r != STORE_OK)
-		store_tx_rollback(st);
-
-	return (r);
+	return (store_writer_run(st, login_write, &l, now));
 }

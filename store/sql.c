@@ -135,8 +135,8 @@ fail:
 	return (r);
 }
 
-static int
-exec_cached(struct store *st, enum store_stmt id, const char *sql)
+int
+store_stmt_exec(struct store *st, enum store_stmt id, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
 	int r;
@@ -154,9 +154,25 @@ fail:
  * Writers of this process queue on a mutex before BEGIN IMMEDIATE.
  * Without it they would meet inside SQLite, where the busy handler puts
  * the losers to sleep for 1 to 100 ms while the lock sits idle.  Other
- * processes (authctl) still meet the busy handler.
+ * processes (authctl) still meet the busy handler.  The group-commit
+ * writers (writer.c) take it once per batch like any other writer.
  */
 static pthread_mutex_t	write_mtx = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local bool tx_held;
+
+static void
+write_unlock(struct store *st)
+{
+	st->writing = false;
+	tx_held = false;
+	pthread_mutex_unlock(&write_mtx);
+}
+
+bool
+store_tx_held(void)
+{
+	return (tx_held);
+}
 
 int
 store_tx_begin(struct store *st)
@@ -165,10 +181,9 @@ store_tx_begin(struct store *st)
 
 	pthread_mutex_lock(&write_mtx);
 	st->writing = true;
-	if ((r = exec_cached(st, STMT_BEGIN, sql_begin)) != STORE_OK) {
-		st->writing = false;
-		pthread_mutex_unlock(&write_mtx);
-	}
+	tx_held = true;
+	if ((r = store_stmt_exec(st, STMT_BEGIN, sql_begin)) != STORE_OK)
+		write_unlock(st);
 
 	return (r);
 }
@@ -179,11 +194,9 @@ store_tx_commit(struct store *st)
 	int r;
 
 	/* On failure the caller rolls back, which lets go of the mutex. */
-	if ((r = exec_cached(st, STMT_COMMIT, sql_commit)) == STORE_OK &&
-	    st->writing) {
-		st->writing = false;
-		pthread_mutex_unlock(&write_mtx);
-	}
+	if ((r = store_stmt_exec(st, STMT_COMMIT, sql_commit)) == STORE_OK &&
+	    st->writing)
+		write_unlock(st);
 
 	return (r);
 }
@@ -193,11 +206,9 @@ store_tx_rollback(struct store *st)
 {
 	/* SQLite rolls back by itself after some errors (FULL, IOERR). */
 	if (!sqlite3_get_autocommit(st->db))
-		(void)exec_cached(st, STMT_ROLLBACK, sql_rollback);
-	if (st->writing) {
-		st->writing = false;
-		pthread_mutex_unlock(&write_mtx);
-	}
+		(void)store_stmt_exec(st, STMT_ROLLBACK, sql_rollback);
+	if (st->writing)
+		write_unlock(st);
 }
 
 int

@@ -2,11 +2,11 @@
  * store.c: opening a store (file mode, pragmas, schema migration),
  * closing it, and the error and role names.
  *
- * Each connection runs in WAL mode with foreign keys on, a busy timeout
- * and synchronous=FULL, so that a commit that returned is on disk.  The
- * schema migrates by PRAGMA user_version inside one BEGIN IMMEDIATE
- * transaction, so concurrent openers migrate once and a crash leaves the
- * old version intact.
+ * Each connection runs in WAL mode with foreign keys on, a busy timeout,
+ * a small page cache and synchronous=FULL, so that a commit that
+ * returned is on disk.  The schema migrates by PRAGMA user_version
+ * inside one BEGIN IMMEDIATE transaction, so concurrent openers migrate
+ * once and a crash leaves the old version intact.
  */
 #include <sys/stat.h>
 
@@ -248,6 +248,25 @@ fail:
 	return (r);
 }
 
+/*
+ * A small page cache per connection: authd keeps one connection per
+ * worker thread, so the default 2 MiB each would add up, and a reader's
+ * cache is dropped anyway whenever another connection has committed.
+ * The group-commit writer, whose cache stays valid, sets a larger one.
+ */
+int
+store_cache_kib(struct store *st, int kib)
+{
+	char sql[64];
+	int n;
+
+	n = snprintf(sql, sizeof(sql), "PRAGMA cache_size = %d", -kib);
+	if (kib <= 0 || n < 0 || (size_t)n >= sizeof(sql))
+		return (STORE_ERR_ARG);
+
+	return (exec_int(st, sql, NULL));
+}
+
 static int
 configure(struct store *st)
 {
@@ -265,6 +284,7 @@ configure(struct store *st)
 	if ((r = journal_wal(st)) != STORE_OK ||
 	    (r = exec_int(st, "PRAGMA synchronous = FULL", NULL)) !=
 	    STORE_OK ||
+	    (r = store_cache_kib(st, STORE_CACHE_KIB)) != STORE_OK ||
 	    (r = exec_int(st, "PRAGMA foreign_keys = ON", NULL)) != STORE_OK ||
 	    (r = exec_int(st, "PRAGMA foreign_keys", &on)) != STORE_OK)
 		return (r);
@@ -357,6 +377,7 @@ store_close(struct store **stp)
 
 	if (stp == NULL || (st = *stp) == NULL)
 		return;
+	store_writer_detach(st);
 	for (size_t i = 0; i < STMT_MAX; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close_v2(st->db);

@@ -176,6 +176,15 @@ void	 store_close(struct store **);
 /* The schema version after migration. */
 int	 store_schema_version(struct store *);
 /*
+ * Group-commit writers (store_login, store_confirm_complete): one
+ * thread and connection per database, started by the first such write
+ * and stopped when the last store that used it is closed.  This stops
+ * every writer of the process now, after the writes queued have been
+ * committed; a later write starts its writer again.  For a clean exit,
+ * call it after the last request; never inside a transaction.
+ */
+void	 store_writer_stop(void);
+/*
  * Marks a one-time ceremony id (STORE_CEREMONY_LEN bytes) consumed, in
  * its own transaction: STORE_ERR_EXPIRED if expires <= now (nothing
  * written), STORE_ERR_CONSUMED if it was consumed before.  store_login
@@ -252,7 +261,7 @@ int	 store_cred_get(struct store *, const unsigned char *, size_t,
 int	 store_cred_list(struct store *, int64_t,
 	    int (*)(const struct store_cred *, void *), void *);
 /*
- * Login, in one transaction: marks the ceremony consumed, updates the
+ * Login, atomically: marks the ceremony consumed, updates the
  * credential's sign count (which must increase unless both are 0:
  * STORE_ERR_COUNTER), last use and BS (STORE_ERR_REVOKED if revoked),
  * and inserts the session.  Arguments: ceremony id, its expiry, the
@@ -260,6 +269,12 @@ int	 store_cred_list(struct store *, int64_t,
  * The session's user is the credential's (s->user_id must be 0 or
  * equal, else STORE_ERR_ARG) and s->cred_id is ignored.  On any error
  * nothing is written, and the ceremony stays unconsumed.
+ *
+ * The write is made by the database's group-commit writer, which
+ * commits the logins of all threads in batches (one fsync each); the
+ * call returns once the commit holding this login has returned, and the
+ * store's own connection then reads it.  Must not be called inside a
+ * transaction (STORE_ERR_ARG).  See store_writer_stop.
  */
 int	 store_login(struct store *, const unsigned char *, int64_t,
 	    const unsigned char *, size_t, uint32_t, bool, int64_t,
@@ -350,11 +365,12 @@ int	 store_confirm_put(struct store *, const struct store_confirmation *);
 int	 store_confirm_get(struct store *, const unsigned char *,
 	    struct store_confirmation *);
 /*
- * Completes a confirmation, once, in one transaction: STORE_ERR_CONSUMED
- * if it was completed already, STORE_ERR_EXPIRED if it expired, and the
+ * Completes a confirmation, once, atomically: STORE_ERR_CONSUMED if it
+ * was completed already, STORE_ERR_EXPIRED if it expired, and the
  * credential's use as in store_login (STORE_ERR_COUNTER,
  * STORE_ERR_REVOKED).  Arguments: id, now, credential id and length, new
- * sign count, BS, the receipt.
+ * sign count, BS, the receipt.  Written by the group-commit writer, as
+ * store_login.
  */
 int	 store_confirm_complete(struct store *, const unsigned char *,
 	    int64_t, const unsigned char *, size_t, uint32_t, bool,
