@@ -26,7 +26,8 @@ static const struct {
 	{ "ee882879-721c-4913-9775-3dfcce97072a", "YubiKey 5 Series" },
 	{ "fa2b99dc-9e39-4257-8f92-4a30d23c4118", "YubiKey 5 Series (NFC)" },
 	{ "2fc0579f-8113-47ea-b116-bb5a8db9202a", "YubiKey 5 Series (NFC)" },
-	{ "01020304-0506-0708-0102-030405060708", "Chromium virtual authenticator" },
+	{ "01020304-0506-0708-0102-030405060708",
+	  "Chromium virtual authenticator" },
 };
 
 void

@@ -19,6 +19,14 @@ int	authctl_verify_authentication(int, char **);
  */
 int	authctl_admin(const char *, const char *, int, char **);
 int	authctl_admin_usage(FILE *);
+/*
+ * authctl audit verify|export|checkpoint and authctl backup FILE
+ * (authctl_audit.c), called by authctl_admin.c with its loaded
+ * configuration.
+ */
+struct cfg;
+int	authctl_audit(const struct cfg *, int, char **);
+int	authctl_backup(const struct cfg *, int, char **);
 /* authctl token verify ... (authctl_token.c). */
 int	authctl_token(int, char **);
 

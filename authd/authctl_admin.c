@@ -39,7 +39,14 @@ static const char admin_usage[] =
 "  sessions USERNAME            a user's sessions\n"
 "  keys rotate                  a new token signing key; the old one stays\n"
 "        in the JWKS until its last token has expired\n"
-"  service add NAME AUDIENCE    a service client; prints its API key once\n";
+"  service add NAME AUDIENCE    a service client; prints its API key once\n"
+"  audit verify                 check the audit hash chain and the newest\n"
+"        signed checkpoint: exit 0 intact, 1 tampered (the JSON names the\n"
+"        first bad seq), 3 unreadable\n"
+"  audit export [--since SEQ]   the audit log as JSON lines\n"
+"  audit checkpoint             sign the chain's head with the token key\n"
+"  backup FILE                  a consistent copy of the live database\n"
+"        into a new file (mode 0600; see docs/operations.md to restore)\n";
 
 int
 authctl_admin_usage(FILE *f)
@@ -439,6 +446,18 @@ done:
 	return (rc);
 }
 
+static int
+cmd_audit(int argc, char **argv)
+{
+	return (authctl_audit(&cfg, argc, argv));
+}
+
+static int
+cmd_backup(int argc, char **argv)
+{
+	return (authctl_backup(&cfg, argc, argv));
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(int, char **);
@@ -450,6 +469,8 @@ static const struct {
 	{ "sessions", cmd_sessions },
 	{ "keys", cmd_keys },
 	{ "service", cmd_service },
+	{ "audit", cmd_audit },
+	{ "backup", cmd_backup },
 };
 
 /*

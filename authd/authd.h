@@ -66,6 +66,8 @@ json_t	*http_body_json(struct http_req *);
 char	*http_body_raw(struct http_req *, size_t *);
 void	 http_json(struct http_req *, int, json_t *);
 void	 http_error(struct http_req *, int, const char *, const char *);
+/* Sends 429 {"error":"rate_limited"} with Retry-After: seconds. */
+void	 http_rate_limited(struct http_req *, int64_t);
 /* Sends a status with no body. */
 void	 http_status(struct http_req *, int);
 /* The value of a request header, or NULL. */

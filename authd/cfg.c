@@ -98,6 +98,20 @@ static const struct key keys[] = {
 	    "per keep-alive connection"),
 	INT("max_body", max_body, "65536", 1024, 1048576,
 	    "largest request body, bytes"),
+	INT("request_timeout_ms", request_timeout_ms, "10000", 500, 600000,
+	    "time a client has to send a request's headers (and each part "
+	    "of its body), milliseconds"),
+	INT("keep_alive_timeout_ms", keep_alive_timeout_ms, "5000", 500,
+	    600000, "idle time before a keep-alive connection is closed, "
+	    "milliseconds"),
+	INT("rate_limit_ip", rate_limit_ip, "6000", 0, 1000000,
+	    "requests per rate_limit_window from one client address (IPv6: "
+	    "its /64) to the unauthenticated API; 0: no limit"),
+	INT("rate_limit_account", rate_limit_account, "60", 0, 1000000,
+	    "sign-in options for, and failed sign-ins of, one username per "
+	    "rate_limit_window; 0: no limit"),
+	INT("rate_limit_window", rate_limit_window, "60", 1, 3600,
+	    "rate limit window, seconds: a full budget refills over it"),
 	STR("log_level", log_level, "info", "debug, info, warn or error"),
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

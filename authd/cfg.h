@@ -55,6 +55,11 @@ struct cfg {
 	char		 web_root[CFG_MAX_STR];
 	int		 threads;
 	int		 max_body;
+	int64_t		 request_timeout_ms;
+	int64_t		 keep_alive_timeout_ms;
+	int64_t		 rate_limit_ip;		/* per window; 0: off */
+	int64_t		 rate_limit_account;	/* per window; 0: off */
+	int64_t		 rate_limit_window;	/* seconds */
 	char		 log_level[16];
 };
 

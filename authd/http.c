@@ -13,9 +13,14 @@
 #include "authd/authd.h"
 
 #define MAX_JSON_DEPTH	16
+#define HTTP_BODY_STEP	64	/* bytes per mg_read(); see http_body_raw */
+#ifndef MIN
+#define MIN(a, b)	((a) < (b) ? (a) : (b))
+#endif
 
-/* Pending Set-Cookie header, per worker thread. */
-static _Thread_local char pending_cookie[512];
+/* Pending Set-Cookie and Retry-After headers, per worker thread. */
+static _Thread_local char	pending_cookie[512];
+static _Thread_local int64_t	pending_retry_after;
 
 static const char *
 reason(int status)
@@ -46,6 +51,11 @@ common_headers(struct http_req *r, const char *ctype, size_t len)
 	if (pending_cookie[0] != '\0') {
 		mg_printf(r->conn, "Set-Cookie: %s\r\n", pending_cookie);
 		pending_cookie[0] = '\0';
+	}
+	if (pending_retry_after > 0) {
+		mg_printf(r->conn, "Retry-After: %lld\r\n",
+		    (long long)pending_retry_after);
+		pending_retry_after = 0;
 	}
 	mg_printf(r->conn, "\r\n");
 }
@@ -80,6 +90,14 @@ http_error(struct http_req *r, int status, const char *code,
 	r->error = code;
 	http_json(r, status, json_pack("{s:s, s:s}", "error", code,
 	    "message", message));
+}
+
+void
+http_rate_limited(struct http_req *r, int64_t seconds)
+{
+	pending_retry_after = seconds > 0 ? seconds : 1;
+	http_error(r, 429, "rate_limited", "too many requests; try again "
+	    "later");
 }
 
 void
@@ -167,8 +185,27 @@ http_body_raw(struct http_req *r, size_t *len)
 		http_error(r, 503, "unavailable", "out of memory");
 		return (NULL);
 	}
-	while (n <= max && (got = mg_read(r->conn, buf + n, max + 1 - n)) > 0)
+	/*
+	 * Civetweb's mg_read() returns only when all it was asked for has
+	 * come or no byte came for request_timeout_ms, so a client that
+	 * trickles its body could hold a worker for max_body timeouts.
+	 * Asking for HTTP_BODY_STEP bytes at a time (cheap: usually they
+	 * are buffered already) lets the deadline below cut it off within
+	 * request_timeout_ms plus HTTP_BODY_STEP slow bytes.
+	 */
+	while (n <= max && (got = mg_read(r->conn, buf + n,
+	    MIN(max + 1 - n, HTTP_BODY_STEP))) > 0) {
 		n += (size_t)got;
+		if (n <= max && (ri->content_length < 0 ||
+		    (long long)n < ri->content_length) &&
+		    now_us() - r->start_us > srv->cfg.request_timeout_ms *
+		    1000) {
+			free(buf);
+			http_error(r, 408, "request_timeout",
+			    "the request body came too slowly");
+			return (NULL);
+		}
+	}
 	if (n > max) {
 		free(buf);
 		http_error(r, 413, "body_too_large",

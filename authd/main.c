@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/ssl.h>
@@ -19,7 +20,10 @@
 
 #include "authd/authd.h"
 #include "authd/ceremony.h"
+#include "authd/ratelimit.h"
 #include "authd/routes.h"
+
+#define AUDIT_CHECKPOINT_SECONDS	300
 
 struct server		*srv;
 static struct server	 server;
@@ -94,6 +98,7 @@ start_http(void)
 	struct mg_callbacks	 cb;
 	const char		*opts[32];
 	char			 ports[CFG_MAX_LISTEN * 130], threads[16];
+	char			 req_to[24], ka_to[24];
 	char			 err[256];
 	struct mg_init_data	 init;
 	struct mg_error_data	 errd;
@@ -103,6 +108,10 @@ start_http(void)
 		o += (size_t)snprintf(ports + o, sizeof(ports) - o, "%s%s%s",
 		    i > 0 ? "," : "", srv->cfg.listen[i], srv->tls ? "s" : "");
 	snprintf(threads, sizeof(threads), "%d", srv->cfg.threads);
+	snprintf(req_to, sizeof(req_to), "%lld",
+	    (long long)srv->cfg.request_timeout_ms);
+	snprintf(ka_to, sizeof(ka_to), "%lld",
+	    (long long)srv->cfg.keep_alive_timeout_ms);
 	opts[n++] = "listening_ports";
 	opts[n++] = ports;
 	opts[n++] = "num_threads";
@@ -111,10 +120,17 @@ start_http(void)
 	opts[n++] = "1";
 	opts[n++] = "enable_keep_alive";
 	opts[n++] = "yes";
+	/*
+	 * A connection that sends nothing, or its headers too slowly, is
+	 * closed after request_timeout_ms (a deadline for the whole header,
+	 * not per read), an idle keep-alive one after keep_alive_timeout_ms:
+	 * slow clients cannot pin the workers.
+	 */
 	opts[n++] = "keep_alive_timeout_ms";
-	opts[n++] = "5000";
+	opts[n++] = ka_to;
 	opts[n++] = "request_timeout_ms";
-	opts[n++] = "10000";
+	opts[n++] = req_to;
+	/* Request line and headers: beyond it, 413 (Civetweb). */
 	opts[n++] = "max_request_size";
 	opts[n++] = "16384";
 	opts[n++] = "enable_directory_listing";
@@ -180,6 +196,7 @@ main(int argc, char **argv)
 		return (1);
 	}
 	ceremony_init();
+	ratelimit_init();
 	if (routes_init(err, sizeof(err)) < 0) {
 		fprintf(stderr, "authd: %s\n", err);
 		return (1);
@@ -201,11 +218,19 @@ main(int argc, char **argv)
 	    srv->cfg.rp_id, "tls", srv->tls ? "yes" : "no", NULL);
 	routes_first_admin();
 
-	while (sigwait(&set, &sig) != 0)
-		;
+	/* Between signals, sign the audit chain's head now and then. */
+	for (;;) {
+		struct timespec ts = { AUDIT_CHECKPOINT_SECONDS, 0 };
+
+		if ((sig = sigtimedwait(&set, NULL, &ts)) > 0)
+			break;
+		if (sig < 0 && errno == EAGAIN)
+			routes_audit_checkpoint();
+	}
 	log_event("stopping", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT",
 	    NULL);
 	mg_stop(srv->ctx);	/* waits for the requests in flight */
+	routes_audit_checkpoint();
 	routes_fini();
 	mg_exit_library();
 	log_event("stopped", NULL);

@@ -18,6 +18,7 @@
 
 #include "authd/authd.h"
 #include "authd/ceremony.h"
+#include "authd/ratelimit.h"
 #include "authd/routes.h"
 #include "authd/session.h"
 
@@ -52,6 +53,15 @@ descriptor(const unsigned char *id, size_t len, unsigned int transports)
 	free(b64);
 
 	return (d);
+}
+
+static int
+skip_cred(const struct store_cred *c, void *arg)
+{
+	(void)c;
+	(void)arg;
+
+	return (0);
 }
 
 static int
@@ -123,6 +133,12 @@ route_authentication_options(struct http_req *r)
 		    "username must be a string of 1-64 characters");
 		return (0);
 	}
+	/* Known or not, the same budget and the same answer. */
+	if (username != NULL && ratelimit_check_account(r, username) < 0) {
+		json_decref(body);
+		json_decref(allow);
+		return (0);
+	}
 	if (username != NULL) {
 		e = store_user_by_name(r->st, username, &u);
 		if (e == STORE_OK) {
@@ -135,8 +151,13 @@ route_authentication_options(struct http_req *r)
 			if (l.n == 0)
 				fake_descriptor(username, allow);
 		} else if (e == STORE_ERR_NOT_FOUND) {
-			/* -1: a user who cannot exist. */
+			/*
+			 * -1: a user who cannot exist.  The same credential
+			 * query as for a known user (it finds nothing), so
+			 * the answer takes as long.
+			 */
 			cer.user_id = -1;
+			(void)store_cred_list(r->st, -1, skip_cred, NULL);
 			fake_descriptor(username, allow);
 		} else {
 			json_decref(body);
@@ -168,6 +189,9 @@ login_fail(struct http_req *r, int status, const char *code,
     const char *msg, const char *user)
 {
 	metrics_ceremony("authentication", code);
+	/* Failures count against the account's budget for options. */
+	if (user != NULL)
+		ratelimit_charge_account(user);
 	log_event("login_failed", "rid", r->id, "reason", code, "user",
 	    user != NULL ? user : "", NULL);
 	store_audit(r->st, now_s(), "login_failed", user != NULL ? user : "",

@@ -14,6 +14,7 @@
 
 #include "authd/authd.h"
 #include "authd/keys.h"
+#include "authd/ratelimit.h"
 #include "authd/routes.h"
 
 struct route {
@@ -139,7 +140,16 @@ dispatch(struct mg_connection *conn, void *cbdata)
 			    strlen(allow), "%s%s", allow[0] != '\0' ? ", " : "",
 			    routes[i].method);
 	}
-	if (rt == NULL && allow[0] != '\0') {
+	if (ri->num_headers >= MG_MAX_HEADERS) {
+		/*
+		 * Civetweb keeps the first MG_MAX_HEADERS fields and drops
+		 * the rest silently, a Content-Length among them maybe:
+		 * refuse, and let Civetweb close the connection.
+		 */
+		r.status = 431;
+		r.error = "too_many_headers";
+		mg_send_http_error(conn, 431, "%s", "too many header fields");
+	} else if (rt == NULL && allow[0] != '\0') {
 		r.status = 405;
 		mg_printf(conn, "HTTP/1.1 405 Method Not Allowed\r\n"
 		    "Allow: %s\r\nContent-Length: 0\r\n"
@@ -148,6 +158,9 @@ dispatch(struct mg_connection *conn, void *cbdata)
 		http_error(&r, 404, "not_found", "no such endpoint");
 	else if (rt == NULL)
 		(void)route_page(&r);
+	else if (ratelimit_applies(rt->method, rt->path) &&
+	    ratelimit_check_ip(&r) < 0)
+		;	/* 429 sent */
 	else if ((r.st = route_store()) == NULL)
 		http_error(&r, 503, "unavailable",
 		    "the database is unavailable");
@@ -289,6 +302,50 @@ done:
 	store_close(&st);
 }
 
+/*
+ * Signs the head of the audit hash chain with the token key, unless it
+ * has not moved since the last checkpoint.  `authctl audit verify`
+ * checks the newest checkpoint, which catches entries cut from the end.
+ */
+void
+routes_audit_checkpoint(void)
+{
+	struct store			*st = NULL;
+	struct store_audit_checkpoint	*cp = NULL, *last = NULL;
+	json_t				*cl = NULL;
+	char				*jws = NULL, h[2 * STORE_HASH_LEN + 1];
+	int64_t				 now = now_s();
+
+	if ((cp = calloc(1, sizeof(*cp))) == NULL ||
+	    (last = calloc(1, sizeof(*last))) == NULL ||
+	    store_open(srv->cfg.database, &st) != STORE_OK ||
+	    store_audit_head(st, &cp->seq, cp->hash) != STORE_OK ||
+	    cp->seq == 0)
+		goto done;
+	if (store_audit_checkpoint_last(st, last) == STORE_OK &&
+	    last->seq == cp->seq)
+		goto done;
+	for (size_t i = 0; i < STORE_HASH_LEN; i++)
+		snprintf(h + 2 * i, 3, "%02x", cp->hash[i]);
+	cl = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:I}", "iss",
+	    srv->cfg.issuer, "sub", "audit", "aud", "authd-audit", "seq",
+	    (json_int_t)cp->seq, "hash", h, "iat", (json_int_t)now, "exp",
+	    (json_int_t)(now + 1));
+	if (cl == NULL || keys_sign(st, "audit-checkpoint+jwt", cl, &jws) < 0 ||
+	    strlen(jws) > STORE_MAX_JWS)
+		goto done;
+	cp->time = now;		/* equal to iat, as audit verify checks */
+	memcpy(cp->jws, jws, strlen(jws) + 1);
+	if (store_audit_checkpoint_put(st, cp) != STORE_OK)
+		log_event("audit_checkpoint_failed", NULL);
+done:
+	json_decref(cl);
+	free(jws);
+	free(cp);
+	free(last);
+	store_close(&st);
+}
+
 int
 route_healthz(struct http_req *r)
 {
@@ -296,7 +353,8 @@ route_healthz(struct http_req *r)
 	int e = store_user_by_id(r->st, 0, &u);
 
 	if (e != STORE_OK && e != STORE_ERR_NOT_FOUND) {
-		http_error(r, 503, "unavailable", "the database is unavailable");
+		http_error(r, 503, "unavailable",
+		    "the database is unavailable");
 		return (0);
 	}
 	http_json(r, 200, json_pack("{s:s}", "status", "ok"));

@@ -16,6 +16,8 @@ void	 routes_register(struct mg_context *);
 /* Prints a first-admin enrollment link while there is no admin. */
 void	 routes_first_admin(void);
 void	 routes_thread_exit(void);
+/* Signs the audit chain's head if it moved. */
+void	 routes_audit_checkpoint(void);
 void	 routes_fini(void);
 
 /* The calling worker's store connection (opened on first use). */

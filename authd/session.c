@@ -345,7 +345,8 @@ token_live(struct store *st, const json_t *claims, struct store_user *u,
 	struct store_session	 s;
 	struct store_cred	 cred;
 	const char		*sid, *sub;
-	unsigned char		 sid_b[STORE_SID_LEN + 3], h[STORE_HANDLE_LEN + 3];
+	unsigned char		 sid_b[STORE_SID_LEN + 3];
+	unsigned char		 h[STORE_HANDLE_LEN + 3];
 	size_t			 len;
 
 	sid = json_string_value(json_object_get(claims, "sid"));

@@ -15,7 +15,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION	2	/* the newest migration we know */
+#define STORE_SCHEMA_VERSION	3	/* the newest migration we know */
 #define STORE_BUSY_MS		5000	/* sqlite3_busy_timeout */
 #define STORE_PRUNE_BATCH	4	/* expired ceremonies deleted per use */
 #define STORE_CACHE_KIB		256	/* page cache of each connection */
@@ -52,6 +52,7 @@ enum store_stmt {
 	STMT_REVOKE_ADD,
 	STMT_SERVICE_BY_KEY,
 	STMT_AUDIT_INSERT,
+	STMT_AUDIT_NEXT,
 	STMT_CONFIRM_GET,
 	STMT_SAVEPOINT,
 	STMT_RELEASE,
@@ -184,6 +185,18 @@ int	 store_session_put(struct store *, const struct store_session *,
 /* Inside a transaction: appends one entry to the revocation feed. */
 int	 store_revocation_add(struct store *, int, const unsigned char *,
 	    size_t, int64_t, int64_t);
+
+/*
+ * The audit log (audit.c).  store_audit_append appends one entry inside
+ * the caller's transaction (arguments as store_audit, checked there).
+ * store_audit_hash computes an entry's chain hash as store.h describes;
+ * detail is the stored JSON or NULL.  OUT: out, STORE_HASH_LEN bytes.
+ */
+int	 store_audit_append(struct store *, int64_t, const char *,
+	    const char *, const char *, const char *);
+int	 store_audit_hash(const unsigned char *, int64_t, int64_t,
+	    const char *, const char *, const char *, const char *,
+	    unsigned char *);
 
 /*
  * Binding: blobs and texts are bound SQLITE_STATIC, so they must outlive

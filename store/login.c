@@ -10,7 +10,15 @@
  * so it is evaluated under the write lock and concurrent logins with one
  * credential cannot both pass with the same count.  Only when the UPDATE
  * matches nothing do we read the row to say why, and then roll back.
+ *
+ * The sign-in's audit entry ("login") is appended in the same savepoint,
+ * so it costs no transaction of its own and exists exactly when the
+ * sign-in does.
  */
+#include <stdio.h>
+
+#include <openssl/evp.h>
+
 #include "extern.h"
 
 static const char sql_update[] =
@@ -96,6 +104,37 @@ struct login {
 	const struct store_session	*sess;
 };
 
+/*
+ * The audit entry of a sign-in, in the same savepoint (issue 5): the
+ * credential is named by SHA-256 of its id, in hex.
+ */
+static int
+login_audit(struct store *st, const struct login *l, int64_t user_id)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	struct store_user	 u;
+	unsigned char		 h[STORE_HASH_LEN];
+	char			 detail[sizeof("{\"credential\":\"\"}") +
+				    2 * STORE_HASH_LEN];
+	size_t			 n;
+	int			 r;
+
+	if ((r = store_user_by_id(st, user_id, &u)) != STORE_OK)
+		return (r);
+	if (EVP_Digest(l->cred_id, l->cred_id_len, h, NULL, EVP_sha256(),
+	    NULL) != 1)
+		return (STORE_ERR_NOMEM);
+	n = (size_t)snprintf(detail, sizeof(detail), "{\"credential\":\"");
+	for (size_t i = 0; i < sizeof(h); i++) {
+		detail[n++] = hex[h[i] >> 4];
+		detail[n++] = hex[h[i] & 0x0f];
+	}
+	snprintf(detail + n, sizeof(detail) - n, "\"}");
+
+	return (store_audit_append(st, l->now, "login", u.username,
+	    u.username, detail));
+}
+
 /* On the writer's connection, inside the login's savepoint. */
 static int
 login_write(struct store *st, void *arg)
@@ -111,8 +150,10 @@ login_write(struct store *st, void *arg)
 		return (r);
 	if (l->sess->user_id != 0 && l->sess->user_id != user_id)
 		return (STORE_ERR_ARG);
+	if ((r = store_session_put(st, l->sess, user_id, row)) != STORE_OK)
+		return (r);
 
-	return (store_session_put(st, l->sess, user_id, row));
+	return (login_audit(st, l, user_id));
 }
 
 int

@@ -14,9 +14,8 @@
  * - issue 4 (delivery confirmations) adds its table by a migration; it
  *   consumes its ceremonies in `ceremonies` and reports revocations
  *   through `revocations`, whose AUTOINCREMENT seq is the feed's cursor.
- * - issue 5 (hash-chained audit) fills audit.prev_hash and audit.hash,
- *   present and NULL from the start; a migration that backfills old rows
- *   drops audit_no_update for its duration and recreates it.
+ * - issue 5 (hash-chained audit) fills audit.prev_hash and audit.hash
+ *   from migration 3 on; older rows stay unchained (see migration3).
  * - issue 5 (encryption at rest) keeps signing_keys.priv as a BLOB and
  *   stores an AES-256-GCM envelope in it; personal data moves to BLOB
  *   columns added by a migration (STRICT forbids a blob in a TEXT one).
@@ -187,7 +186,53 @@ static const char *const migration2[] = {
 	NULL
 };
 
+/*
+ * Migration 3: the audit hash chain (issue 5).  Rows written before it
+ * keep NULL hashes and are not backfilled (SQL has no SHA-256, and a
+ * backfill would have to lift audit_no_update): audit_chain records
+ * where the chain starts (the next seq at migration time) and how many
+ * unchained rows precede it, and every later row must carry its hashes.
+ * audit_checkpoints holds signed heads: a JWS by a token signing key
+ * over (seq, hash).  Both tables are append-only like audit.
+ */
+static const char *const migration3[] = {
+	"CREATE TABLE audit_chain ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" first_seq INTEGER NOT NULL CHECK (first_seq >= 1),"
+	" legacy_rows INTEGER NOT NULL CHECK (legacy_rows >= 0)"
+	") STRICT",
+	"INSERT INTO audit_chain (id, first_seq, legacy_rows) VALUES (1,"
+	" max(coalesce((SELECT seq FROM sqlite_sequence"
+	" WHERE name = 'audit'), 0), coalesce((SELECT max(seq) FROM audit),"
+	" 0)) + 1, (SELECT count(*) FROM audit))",
+	"CREATE TRIGGER audit_chain_no_update BEFORE UPDATE ON audit_chain"
+	" BEGIN SELECT RAISE(ABORT, 'audit chain is fixed'); END",
+	"CREATE TRIGGER audit_chain_no_delete BEFORE DELETE ON audit_chain"
+	" BEGIN SELECT RAISE(ABORT, 'audit chain is fixed'); END",
+	"CREATE TRIGGER audit_chained BEFORE INSERT ON audit"
+	" WHEN NEW.hash IS NULL OR length(NEW.hash) != 32"
+	" OR NEW.prev_hash IS NULL OR length(NEW.prev_hash) != 32"
+	" BEGIN SELECT RAISE(ABORT, 'audit entry is not chained'); END",
+
+	"CREATE TABLE audit_checkpoints ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" seq INTEGER NOT NULL,"
+	" hash BLOB NOT NULL CHECK (length(hash) = 32),"
+	" time INTEGER NOT NULL,"
+	" jws TEXT NOT NULL"
+	") STRICT",
+	"CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE"
+	" ON audit_checkpoints"
+	" BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
+	"CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE"
+	" ON audit_checkpoints"
+	" BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
+	"PRAGMA user_version = 3",
+	NULL
+};
+
 const char *const *const store_migration[STORE_SCHEMA_VERSION + 1] = {
 	[1] = migration1,
 	[2] = migration2,
+	[3] = migration3,
 };

@@ -152,6 +152,36 @@ struct store_audit_rec {
 	char		subject[STORE_MAX_SUBJECT + 1];
 	/* JSON, "" if none; room for a quoted STORE_MAX_DETAIL string. */
 	char		detail[STORE_MAX_DETAIL * 6 + 3];
+	bool		chained;	/* false: written before the chain */
+	unsigned char	hash[STORE_HASH_LEN];	/* if chained */
+};
+
+#define STORE_MAX_JWS		2047	/* a checkpoint's signature */
+
+/* A signed head of the audit chain. */
+struct store_audit_checkpoint {
+	int64_t		seq;
+	unsigned char	hash[STORE_HASH_LEN];	/* of entry seq */
+	int64_t		time;
+	char		jws[STORE_MAX_JWS + 1];	/* compact JWS over them */
+};
+
+/* What store_audit_verify found. */
+struct store_audit_check {
+	int64_t		entries;	/* rows read */
+	int64_t		unchained;	/* rows from before the chain */
+	int64_t		first_seq;	/* the chain's first seq */
+	int64_t		head_seq;	/* 0: no chained entry */
+	unsigned char	head_hash[STORE_HASH_LEN];
+	int64_t		bad_seq;	/* the first bad entry; 0: intact */
+	/*
+	 * NULL if intact, else a static name: "missing" (bad_seq was
+	 * deleted, or the log was cut after it), "hash_mismatch" (edited
+	 * or inserted), "prev_mismatch" (the link to the entry before is
+	 * broken), "unchained" (no hashes after the chain began),
+	 * "legacy_changed" (rows from before the chain added or removed).
+	 */
+	const char	*problem;
 };
 
 struct store_enrollment {
@@ -388,6 +418,53 @@ int	 store_audit(struct store *, int64_t, const char *, const char *,
 /* Entries with seq > since, oldest first, at most limit (0: all). */
 int	 store_audit_list(struct store *, int64_t, size_t,
 	    int (*)(const struct store_audit_rec *, void *), void *);
+/*
+ * The hash chain (issue 5).  Each entry from schema 3 on stores
+ * hash = SHA-256(prev_hash || "authd-audit-v1" || seq || time || event
+ * || actor || subject || detail), where seq and time are 8-byte
+ * big-endian, each string a 4-byte big-endian length and its bytes,
+ * detail (as stored) a byte 0 if absent, else a byte 1 and the string,
+ * and prev_hash the hash of the entry
+ * before (32 zero bytes for the first chained entry).  store_audit and
+ * the login entry compute it under the write lock, so concurrent
+ * writers never fork the chain.  Entries written before schema 3 stay
+ * unchained and are only counted.
+ *
+ * store_audit_verify recomputes the whole chain in one read snapshot.
+ * STORE_OK with c->bad_seq 0 if intact, or the first bad entry in
+ * c->bad_seq and c->problem; an error only if it could not read.
+ * Deleting entries at the tail is seen only up to the latest signed
+ * checkpoint (check it with store_audit_checkpoint_last) and the
+ * AUTOINCREMENT counter.  OUT: *c.
+ */
+int	 store_audit_verify(struct store *, struct store_audit_check *);
+/*
+ * The last chained entry: OUT *seq and hash (STORE_HASH_LEN bytes).
+ * STORE_ERR_NOT_FOUND if the chain is empty.
+ */
+int	 store_audit_head(struct store *, int64_t *, unsigned char *);
+/*
+ * Records a signed head: cp->seq must be a chained entry whose hash is
+ * cp->hash (STORE_ERR_NOT_FOUND, STORE_ERR_ARG), cp->jws a signature
+ * made by the caller (authd signs it with the token key; see
+ * authctl_audit.c for the claims).
+ */
+int	 store_audit_checkpoint_put(struct store *,
+	    const struct store_audit_checkpoint *);
+/* The newest checkpoint, or STORE_ERR_NOT_FOUND.  OUT: *cp. */
+int	 store_audit_checkpoint_last(struct store *,
+	    struct store_audit_checkpoint *);
+
+/*
+ * Online backup: copies the database, as one consistent snapshot, into
+ * a new file at path (mode 0600; STORE_ERR_EXISTS if path exists) with
+ * SQLite's backup API, while other connections go on writing.  The
+ * copy is a single file in rollback-journal mode (store_open puts it
+ * back in WAL mode) and must pass PRAGMA integrity_check (else
+ * STORE_ERR_IO); on any error the new file is removed.  Not inside a
+ * transaction.  OUT: *pages, the pages copied, if not NULL.
+ */
+int	 store_backup(struct store *, const char *, int64_t *);
 
 /*
  * Revocation feed: entries with seq > since, in seq order, at most limit

@@ -198,5 +198,43 @@ with tempfile.TemporaryDirectory() as tmp:
                                   capture_output=True).returncode, None, ""
     check("help exits 0", rc == 0)
 
+# The audit log and backups, on a throwaway database.
+with tempfile.TemporaryDirectory() as tmp:
+    import sqlite3
+    db = os.path.join(tmp, "authd.db")
+
+    def ctl(*args):
+        p = subprocess.run([authctl, "--db", db] + list(args),
+                           capture_output=True)
+        out = p.stdout.decode().strip()
+        return p.returncode, out
+
+    rc, out = ctl("enroll", "courier-1", "courier")
+    check("enroll", rc == 0 and json.loads(out)["role"] == "courier", out)
+    for i in range(3):
+        ctl("enroll", "customer-%d" % i, "customer")
+    rc, out = ctl("audit", "verify")
+    check("audit verify intact", rc == 0 and json.loads(out)["valid"], out)
+    rc, out = ctl("audit", "export")
+    lines = [json.loads(l) for l in out.splitlines()]
+    check("audit export", rc == 0 and len(lines) == 4 and
+          all(l["event"] == "enrollment_issued" for l in lines), out)
+    rc, out = ctl("backup", os.path.join(tmp, "copy.db"))
+    check("backup", rc == 0 and json.loads(out)["pages"] > 0 and
+          os.stat(os.path.join(tmp, "copy.db")).st_mode & 0o077 == 0, out)
+    rc, out = ctl("backup", os.path.join(tmp, "copy.db"))
+    check("backup refuses to overwrite", rc != 0, out)
+    # An attacker with the file edits an entry behind the triggers.
+    c = sqlite3.connect(db)
+    c.execute("DROP TRIGGER audit_no_update")
+    c.execute("UPDATE audit SET subject = 'someone-else' WHERE seq = "
+              "(SELECT min(seq) + 1 FROM audit)")
+    c.commit()
+    c.close()
+    rc, out = ctl("audit", "verify")
+    v = json.loads(out)
+    check("audit verify finds the edit", rc == 1 and not v["valid"] and
+          v["seq"] == lines[1]["seq"], out)
+
 print("authctl: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
