@@ -107,7 +107,8 @@ wa_sig_verify(EVP_PKEY *pkey, int alg, const unsigned char *msg,
 		return (WA_ERR_ARG);
 	if (alg != WA_COSE_RS1 && !wa_alg_supported(alg))
 		return (WA_ERR_UNSUPPORTED_ALG);
-	if (!wa_sig_key_fits(pkey, alg) || sig_len == 0 || sig_len > WA_MAX_SIG) {
+	if (!wa_sig_key_fits(pkey, alg) || sig_len == 0 ||
+	    sig_len > WA_MAX_SIG) {
 		r = WA_ERR_SIG;
 		goto fail;
 	}

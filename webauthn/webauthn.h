@@ -39,7 +39,7 @@
 #define WA_ERR_JSON		 5	/* response JSON malformed */
 #define WA_ERR_B64		 6	/* not strict base64url */
 #define WA_ERR_CRED_TYPE	 7	/* type is not "public-key" */
-#define WA_ERR_CRED_ID		 8	/* id/rawId/authData disagree, too long */
+#define WA_ERR_CRED_ID		 8	/* id/rawId/authData differ, too long */
 #define WA_ERR_CLIENTDATA	 9	/* clientDataJSON malformed */
 #define WA_ERR_TYPE		10	/* C.type */
 #define WA_ERR_CHALLENGE	11	/* C.challenge */
@@ -80,7 +80,7 @@
 #define WA_MAX_AUTHDATA		(16 * 1024)
 #define WA_MAX_CRED_ID		1023
 #define WA_MAX_USER_HANDLE	64
-#define WA_MAX_SIG		(8 * 1024)	/* room for ML-DSA, refused cleanly */
+#define WA_MAX_SIG		(8 * 1024)	/* ML-DSA fits: refused later */
 #define WA_MAX_COSE_KEY		(4 * 1024)
 #define WA_MAX_X5C		8	/* certificates */
 #define WA_MAX_CERT		(8 * 1024)
