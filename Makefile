@@ -193,6 +193,9 @@ $(FUZZ_BUILD)/%.o: %.c | $(DEPS_STAMP)
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_WA_OBJ)
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
+# The token verifier is authd's, not the library's.
+$(FUZZ_BUILD)/fuzz_token: $(FUZZ_BUILD)/authd/token.o
+
 fuzz-build: $(FUZZ_BINS)
 
 # Replays every seed and regression input once under the sanitizers.

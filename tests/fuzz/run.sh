@@ -32,6 +32,7 @@ max_len() {
 	fuzz_clientdata)	echo 2048 ;;
 	fuzz_authdata)		echo 2048 ;;
 	fuzz_cose)		echo 1024 ;;
+	fuzz_token)		echo 9000 ;;
 	*)			echo 4096 ;;
 	esac
 }
@@ -40,6 +41,7 @@ max_len() {
 dict_for() {
 	case $1 in
 	fuzz_reg|fuzz_assert|fuzz_clientdata)	echo json ;;
+	fuzz_token|fuzz_http_json)		echo json ;;
 	fuzz_attobj|fuzz_att_*|fuzz_authdata)	echo cbor ;;
 	fuzz_cose)				echo cose ;;
 	esac

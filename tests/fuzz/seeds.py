@@ -9,8 +9,11 @@ VECTORS_DIR defaults to ../shared/vectors relative to the repository root
   tests/fuzz/corpus/<target>/   one seed file per distinct input
   tests/fuzz/fuzz_vectors.h     the relying-party context of every case
 
-It never touches tests/fuzz/regress/.  The output is deterministic: the
-same vectors give byte-identical files.
+It never touches tests/fuzz/regress/, nor the corpus of a target it
+does not generate: fuzz_token's seeds are tokens signed with its fixed
+test keys, written by the target itself (FZ_WRITE_SEEDS=DIR, see
+fuzz_token.c).  The output is deterministic: the same vectors give
+byte-identical files.
 """
 
 import base64
@@ -45,6 +48,30 @@ FORMAT_TARGETS = {
     "android-safetynet": "fuzz_att_safetynet",
     "apple": "fuzz_att_apple",
 }
+
+# fuzz_http_json: the whole responses of these cases (verify bodies),
+# and hand-made bodies of the options and enrollment routes.
+HTTP_JSON_CASES = {
+    "swa-auth-es256",
+    "py-auth-eddsa",
+    "py-auth-rs256-windows-hello",
+    "swa-reg-packed-x5c-yubikey",
+    "py-reg-apple-passkey",
+}
+HTTP_JSON_BODIES = [
+    ("login-options", '{"username":"courier-17"}'),
+    ("login-options-discoverable", "{}"),
+    ("reg-options-code", '{"code":"Zm9vYmFyYmF6cXV4","label":"phone"}'),
+    ("enroll", '{"username":"a","role":"courier","display_name":'
+     r'"A\u00e9\ud83d\ude00"}'),
+    ("dup-key", '{"username":"a","username":"b"}'),
+    ("depth-16", "{\"a\":" * 15 + "[1]" + "}" * 15),
+    ("depth-17", "{\"a\":" * 16 + "[1]" + "}" * 16),
+    ("response-minimal", '{"id":"AAAA","rawId":"AAAA","type":'
+     '"public-key","response":{"clientDataJSON":'
+     '"eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoiQUFBQSJ9",'
+     '"authenticatorData":"AAAA","signature":"AAAA"}}'),
+]
 
 # fuzz_clientdata verifies against this challenge; seeds carry it.
 # base64url of "fuzz-clientdata-challenge"
@@ -165,10 +192,10 @@ class Corpus:
         files[name] = data
 
     def write(self):
-        if os.path.isdir(CORPUS):
-            shutil.rmtree(CORPUS)
         for target, files in sorted(self.targets.items()):
             d = os.path.join(CORPUS, target)
+            if os.path.isdir(d):
+                shutil.rmtree(d)
             os.makedirs(d)
             for name, data in sorted(files.items()):
                 with open(os.path.join(d, name), "wb") as f:
@@ -240,6 +267,10 @@ def main():
         # Seeds.
         corpus.add("fuzz_reg" if reg else "fuzz_assert", name,
                    json.dumps(cred, separators=(",", ":")))
+        # A few whole responses of each kind for the verify bodies.
+        if name in HTTP_JSON_CASES:
+            corpus.add("fuzz_http_json", name,
+                       json.dumps(cred, separators=(",", ":")))
         if cdj:
             corpus.add("fuzz_clientdata", name, cdj)
             try:
@@ -326,6 +357,8 @@ def main():
     corpus.add("fuzz_cose", "okp-ed25519-zero",
                bytes([0xA4, 0x01, 0x01, 0x03, 0x27, 0x20, 0x06, 0x21,
                       0x58, 0x20]) + bytes(32))
+    for name, body in HTTP_JSON_BODIES:
+        corpus.add("fuzz_http_json", name, body)
     corpus.write()
 
     out = ["/*",
