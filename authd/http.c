@@ -30,10 +30,20 @@ reason(int status)
 	return (r != NULL ? r : "Unknown");
 }
 
-static void
-common_headers(struct http_req *r, const char *ctype, size_t len)
+#define HEAD_MAX	2048
+
+/*
+ * The status line and headers into buf (HEAD_MAX bytes); returns their
+ * length.  A response goes out in one write: with TCP_NODELAY, each write
+ * would be a packet of its own.
+ */
+static size_t
+head(struct http_req *r, const char *ctype, size_t len, char *buf)
 {
-	mg_printf(r->conn,
+	size_t	n;
+	int	w;
+
+	w = snprintf(buf, HEAD_MAX,
 	    "HTTP/1.1 %d %s\r\n"
 	    "Content-Type: %s\r\n"
 	    "Content-Length: %zu\r\n"
@@ -43,28 +53,34 @@ common_headers(struct http_req *r, const char *ctype, size_t len)
 	    "Referrer-Policy: no-referrer\r\n"
 	    "Content-Security-Policy: default-src 'none'; "
 	    "frame-ancestors 'none'\r\n"
-	    "X-Request-Id: %s\r\n",
-	    r->status, reason(r->status), ctype, len, r->id);
-	if (srv->tls)
-		mg_printf(r->conn, "Strict-Transport-Security: "
-		    "max-age=63072000; includeSubDomains\r\n");
+	    "X-Request-Id: %s\r\n%s",
+	    r->status, reason(r->status), ctype, len, r->id, srv->tls ?
+	    "Strict-Transport-Security: max-age=63072000; "
+	    "includeSubDomains\r\n" : "");
+	n = w > 0 ? (size_t)w : 0;
 	if (pending_cookie[0] != '\0') {
-		mg_printf(r->conn, "Set-Cookie: %s\r\n", pending_cookie);
+		w = snprintf(buf + n, HEAD_MAX - n, "Set-Cookie: %s\r\n",
+		    pending_cookie);
+		n += w > 0 ? (size_t)w : 0;
 		pending_cookie[0] = '\0';
 	}
 	if (pending_retry_after > 0) {
-		mg_printf(r->conn, "Retry-After: %lld\r\n",
+		w = snprintf(buf + n, HEAD_MAX - n, "Retry-After: %lld\r\n",
 		    (long long)pending_retry_after);
+		n += w > 0 ? (size_t)w : 0;
 		pending_retry_after = 0;
 	}
-	mg_printf(r->conn, "\r\n");
+	w = snprintf(buf + n, HEAD_MAX - n, "\r\n");
+	n += w > 0 ? (size_t)w : 0;
+
+	return (n < HEAD_MAX ? n : HEAD_MAX - 1);
 }
 
 void
 http_json(struct http_req *r, int status, json_t *body)
 {
-	char	*s = NULL;
-	size_t	 len;
+	char	*s = NULL, *out;
+	size_t	 len, hlen;
 
 	r->status = status;
 	if (body == NULL || (s = json_dumps(body, JSON_COMPACT)) == NULL) {
@@ -78,8 +94,14 @@ http_json(struct http_req *r, int status, json_t *body)
 	} else
 		json_decref(body);
 	len = strlen(s);
-	common_headers(r, "application/json", len);
-	mg_write(r->conn, s, len);
+	if ((out = malloc(HEAD_MAX + len)) == NULL) {
+		free(s);
+		return;
+	}
+	hlen = head(r, "application/json", len, out);
+	memcpy(out + hlen, s, len);
+	mg_write(r->conn, out, hlen + len);
+	free(out);
 	free(s);
 }
 
@@ -103,8 +125,10 @@ http_rate_limited(struct http_req *r, int64_t seconds)
 void
 http_status(struct http_req *r, int status)
 {
+	char buf[HEAD_MAX];
+
 	r->status = status;
-	common_headers(r, "text/plain", 0);
+	mg_write(r->conn, buf, head(r, "text/plain", 0, buf));
 }
 
 const char *
