@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "authd/aaguid.h"
 #include "authd/authctl.h"
 #include "authd/cfg.h"
 #include "authd/token.h"
@@ -213,7 +214,6 @@ cmd_users(int argc, char **argv)
 static int
 print_cred(const struct store_cred *c, void *arg)
 {
-	const unsigned char	*a = c->aaguid;
 	char			 created[32], used[32], revoked[32];
 	char			 aaguid[37], *id = b64(c->id, c->id_len);
 
@@ -221,10 +221,7 @@ print_cred(const struct store_cred *c, void *arg)
 	iso(c->created, created, sizeof(created));
 	iso(c->last_used, used, sizeof(used));
 	iso(c->revoked_at, revoked, sizeof(revoked));
-	snprintf(aaguid, sizeof(aaguid), "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x-%02x%02x%02x%02x%02x%02x", a[0], a[1], a[2], a[3], a[4],
-	    a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14],
-	    a[15]);
+	aaguid_format(c->aaguid, aaguid);
 	print_json(json_pack("{s:s?, s:s, s:s, s:s, s:i, s:s, s:b, s:b, s:s, "
 	    "s:s, s:s, s:s, s:s, s:s}", "credential_id", id, "label", c->label,
 	    "state", c->revoked_at != 0 ? "revoked" : "active", "aaguid",

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "authd/aaguid.h"
 #include "authd/authctl.h"
 #include "webauthn/webauthn.h"
 
@@ -417,10 +418,7 @@ reg_result(const struct wa_reg *reg)
 	json_t			*o, *tr;
 	char			 uuid[37];
 
-	snprintf(uuid, sizeof(uuid), "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x-%02x%02x%02x%02x%02x%02x", a[0], a[1], a[2], a[3], a[4],
-	    a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14],
-	    a[15]);
+	aaguid_format(a, uuid);
 	o = json_pack("{s:b, s:s, s:i, s:s}", "valid", 1, "fmt",
 	    wa_reg_fmt(reg), "alg", wa_reg_alg(reg), "aaguid", uuid);
 	if (o == NULL)

@@ -31,9 +31,6 @@ struct cred_list {
 	size_t	 n;
 };
 
-static const char *const transport_names[] = {
-	"usb", "nfc", "ble", "internal", "hybrid", "smart-card",
-};
 
 static json_t *
 descriptor(const unsigned char *id, size_t len, unsigned int transports)
@@ -44,10 +41,10 @@ descriptor(const unsigned char *id, size_t len, unsigned int transports)
 	if ((b64 = wa_b64url_encode(id, len)) == NULL)
 		return (NULL);
 	tr = json_array();
-	for (unsigned int i = 0; i < 6; i++)
-		if (transports & (1U << i))
+	for (unsigned int b = 1; b <= WA_TRANSPORT_SMART_CARD; b <<= 1)
+		if ((transports & b) && wa_transport_name(b) != NULL)
 			json_array_append_new(tr,
-			    json_string(transport_names[i]));
+			    json_string(wa_transport_name(b)));
 	d = json_pack("{s:s, s:s, s:o}", "type", "public-key", "id", b64,
 	    "transports", tr);
 	free(b64);
