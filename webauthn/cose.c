@@ -262,17 +262,14 @@ fail:
 }
 
 int
-wa_cose_decode(const unsigned char *p, size_t len, struct wa_cose *k)
+wa_cose_build(struct wa_cose *k)
 {
-	cbor_item_t		*item = NULL;
 	const struct cose_shape	*s;
-	const unsigned char	*n = NULL, *e = NULL;
-	size_t			 nl = 0, el = 0;
-	int			 r;
 
-	if ((r = decode(p, len, k, &n, &nl, &e, &el, &item)) != WA_OK)
-		goto fail;
-	s = shape_for(k->alg);
+	if (k->pkey != NULL)
+		return (WA_OK);
+	if ((s = shape_for(k->alg)) == NULL)
+		return (WA_ERR_COSE);
 	switch (k->kty) {
 	case COSE_KTY_EC2:
 		k->pkey = ec_pkey(s, k);
@@ -282,19 +279,22 @@ wa_cose_decode(const unsigned char *p, size_t len, struct wa_cose *k)
 		    k->raw, k->raw_len);
 		break;
 	case COSE_KTY_RSA:
-		k->pkey = rsa_pkey(n, nl, e, el);
+		k->pkey = rsa_pkey(k->raw, k->n_len, k->raw + k->n_len,
+		    k->raw_len - k->n_len);
 		break;
 	}
-	if (k->pkey == NULL) {
-		r = WA_ERR_COSE;
-		goto fail;
-	}
 
-	r = WA_OK;
-fail:
-	if (item != NULL)
-		cbor_decref(&item);
-	if (r != WA_OK)
+	return (k->pkey != NULL ? WA_OK : WA_ERR_COSE);
+}
+
+int
+wa_cose_decode(const unsigned char *p, size_t len, struct wa_cose *k)
+{
+	int r;
+
+	if ((r = wa_cose_parse(p, len, k)) != WA_OK)
+		return (r);
+	if ((r = wa_cose_build(k)) != WA_OK)
 		wa_cose_reset(k);
 
 	return (r);

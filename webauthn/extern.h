@@ -171,8 +171,10 @@ struct wa_cose {
 
 /* Decodes and builds pkey. */
 int	 wa_cose_decode(const unsigned char *, size_t, struct wa_cose *);
-/* Decodes into alg, kty, crv and raw only; pkey stays NULL (EC2, OKP). */
+/* Decodes into alg, kty, crv and raw only; pkey stays NULL. */
 int	 wa_cose_parse(const unsigned char *, size_t, struct wa_cose *);
+/* Builds pkey for a key from wa_cose_parse(). */
+int	 wa_cose_build(struct wa_cose *);
 void	 wa_cose_reset(struct wa_cose *);
 
 /*
