@@ -209,7 +209,7 @@ store_cred_list(struct store *st, int64_t user_id,
     int (*fn)(const struct store_cred *, void *), void *arg)
 {
 	struct store_cred c;
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s = NULL, *own = NULL;
 	bool row;
 	int r;
 
@@ -217,8 +217,18 @@ store_cred_list(struct store *st, int64_t user_id,
 		r = STORE_ERR_ARG;
 		goto fail;
 	}
-	if ((r = store_prepare(st, sql_list, &s)) != STORE_OK)
+	/*
+	 * Every sign-in lists its user's credentials, so the statement is
+	 * kept; a call from inside fn gets a statement of its own.
+	 */
+	if ((r = store_stmt(st, STMT_CRED_LIST, sql_list, &s)) != STORE_OK)
 		goto fail;
+	if (sqlite3_stmt_busy(s)) {
+		s = NULL;
+		if ((r = store_prepare(st, sql_list, &own)) != STORE_OK)
+			goto fail;
+		s = own;
+	}
 	/* A range, not "?1 = 0 OR ...", so that the index serves it. */
 	if (sqlite3_bind_int64(s, 1, user_id == 0 ? INT64_MIN : user_id) !=
 	    SQLITE_OK || sqlite3_bind_int64(s, 2, user_id == 0 ? INT64_MAX :
@@ -234,7 +244,10 @@ store_cred_list(struct store *st, int64_t user_id,
 	}
 	/* STORE_OK after the last row or a stop, else the step's error. */
 fail:
-	sqlite3_finalize(s);
+	if (own != NULL)
+		sqlite3_finalize(own);
+	else
+		store_stmt_done(s);
 
 	return (r);
 }

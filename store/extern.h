@@ -21,7 +21,7 @@
 #define STORE_CACHE_KIB		256	/* page cache of each connection */
 #define STORE_WRITER_CACHE_KIB	4096	/* page cache of a writer's */
 #define STORE_WRITER_BATCH	64	/* writes per group commit, at most */
-#define STORE_WRITER_WAL	1000	/* WAL pages before a checkpoint */
+#define STORE_WRITER_WAL	4000	/* WAL pages before a checkpoint */
 
 /*
  * Hot statements, prepared once per connection on first use and kept
@@ -41,6 +41,7 @@ enum store_stmt {
 	STMT_ENROLL_USE,
 	STMT_ADMIN_EXISTS,
 	STMT_CRED_GET,
+	STMT_CRED_LIST,
 	STMT_CRED_INSERT,
 	STMT_CRED_STATE,
 	STMT_LOGIN_UPDATE,
