@@ -146,8 +146,15 @@ ceremony_open(const unsigned char *in, size_t len, int64_t now,
 		goto fail;
 	memcpy(c->label, pt + 83, ll);
 	c->label[ll] = '\0';
+	/*
+	 * The id under which the store marks it consumed: its expiry, then
+	 * half the hash of the sealed ceremony.  Unique all the same, and
+	 * ordered by time, so that consuming one appends to the store's
+	 * index instead of dirtying a random page of it.
+	 */
 	SHA256(in, len, digest);
-	memcpy(c->id, digest, CER_ID_LEN);
+	put64(c->id, c->expires);
+	memcpy(c->id + 8, digest, CER_ID_LEN - 8);
 	r = c->expires > now ? 0 : -2;
 fail:
 	OPENSSL_cleanse(pt, sizeof(pt));

@@ -107,6 +107,21 @@ token_response(const char *jwt, const struct store_user *u,
 	    "display_name", u->display_name, "role", store_role_name(u->role)));
 }
 
+/*
+ * A session id is public (the tokens' sid) and must be unique, not
+ * secret: the time in microseconds, then 8 random bytes.  Ordered by
+ * time, new sessions append to the store's primary key.
+ */
+static void
+session_new_id(unsigned char id[STORE_SID_LEN])
+{
+	uint64_t t = (uint64_t)now_us();
+
+	for (size_t i = 0; i < 8; i++)
+		id[i] = (unsigned char)(t >> (56 - 8 * i));
+	rand_bytes(id + 8, STORE_SID_LEN - 8);
+}
+
 void
 session_start(struct http_req *r, const struct ceremony *cer,
     const struct store_cred *cred, const struct store_user *u,
@@ -119,7 +134,7 @@ session_start(struct http_req *r, const struct ceremony *cer,
 	int			 e;
 
 	memset(&s, 0, sizeof(s));
-	rand_bytes(s.id, sizeof(s.id));
+	session_new_id(s.id);
 	rand_bytes(secret, sizeof(secret));
 	SHA256(secret, sizeof(secret), s.secret_hash);
 	s.user_id = u->id;
