@@ -6,6 +6,7 @@
  * {1,3,-1,-2}.  EC points are checked to lie on their curve when the
  * EVP_PKEY is built.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -215,25 +216,72 @@ pkey_fromdata(const char *type, OSSL_PARAM_BLD *bld)
 	return (pkey);
 }
 
+/*
+ * One public P-256, P-384 and P-521 key each, made once.  Building a
+ * key from its group's name costs OpenSSL a new EC_GROUP every time, a
+ * quarter of an ES256 verification; a copy of a key of the same curve
+ * with its point replaced costs a fraction of that, and decoding the
+ * point checks that it lies on the curve all the same.
+ */
+static pthread_once_t	 ec_once = PTHREAD_ONCE_INIT;
+static EVP_PKEY		*ec_tmpl[sizeof(shapes) / sizeof(shapes[0])];
+
 static EVP_PKEY *
-ec_pkey(const struct cose_shape *s, const struct wa_cose *k)
+ec_fromdata(const char *group, const unsigned char *pt, size_t len)
 {
 	OSSL_PARAM_BLD	*bld = NULL;
 	EVP_PKEY	*pkey = NULL;
+
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
+	    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+	    group, 0) != 1 ||
+	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
+	    pt, len) != 1)
+		goto fail;
+	pkey = pkey_fromdata("EC", bld);
+fail:
+	OSSL_PARAM_BLD_free(bld);
+
+	return (pkey);
+}
+
+/* A template left NULL (no memory) makes ec_pkey() take the long way. */
+static void
+ec_tmpl_init(void)
+{
+	EVP_PKEY	*pair;
+	unsigned char	 pt[1 + 2 * 66];
+	size_t		 len;
+
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		if (shapes[i].kty != COSE_KTY_EC2)
+			continue;
+		/* Public only: a copy must not carry a private key. */
+		if ((pair = EVP_EC_gen(shapes[i].group)) != NULL &&
+		    EVP_PKEY_get_octet_string_param(pair,
+		    OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof(pt), &len) == 1)
+			ec_tmpl[i] = ec_fromdata(shapes[i].group, pt, len);
+		EVP_PKEY_free(pair);
+	}
+}
+
+static EVP_PKEY *
+ec_pkey(const struct cose_shape *s, const struct wa_cose *k)
+{
+	EVP_PKEY	*pkey, *tmpl;
 	unsigned char	 pt[1 + 2 * 66];
 
 	pt[0] = 0x04;	/* uncompressed */
 	memcpy(pt + 1, k->raw, k->raw_len);
-	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
-	    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-	    s->group, 0) != 1 ||
-	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-	    pt, 1 + k->raw_len) != 1)
-		goto fail;
+	(void)pthread_once(&ec_once, ec_tmpl_init);
+	if ((tmpl = ec_tmpl[s - shapes]) == NULL)
+		return (ec_fromdata(s->group, pt, 1 + k->raw_len));
 	/* Decoding the point checks that it lies on the curve. */
-	pkey = pkey_fromdata("EC", bld);
-fail:
-	OSSL_PARAM_BLD_free(bld);
+	if ((pkey = EVP_PKEY_dup(tmpl)) != NULL &&
+	    EVP_PKEY_set1_encoded_public_key(pkey, pt, 1 + k->raw_len) != 1) {
+		EVP_PKEY_free(pkey);
+		pkey = NULL;
+	}
 
 	return (pkey);
 }
