@@ -35,6 +35,8 @@ static const char *const errs[] = {
 	[STORE_ERR_COUNTER] = "signature counter did not increase",
 	[STORE_ERR_VERSION] = "database schema is newer than this program",
 	[STORE_ERR_LAST_ADMIN] = "would leave no admin with a live credential",
+	[STORE_ERR_KEY] = "not the key-encryption key of this database",
+	[STORE_ERR_LOCKED] = "sealed data, and no key-encryption key given",
 };
 
 const char *
@@ -286,6 +288,8 @@ configure(struct store *st)
 	    STORE_OK ||
 	    (r = store_cache_kib(st, STORE_CACHE_KIB)) != STORE_OK ||
 	    (r = exec_int(st, "PRAGMA foreign_keys = ON", NULL)) != STORE_OK ||
+	    (r = exec_int(st, "PRAGMA secure_delete = ON", NULL)) !=
+	    STORE_OK ||
 	    (r = exec_int(st, "PRAGMA foreign_keys", &on)) != STORE_OK)
 		return (r);
 	if (on != 1)
