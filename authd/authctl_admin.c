@@ -325,7 +325,7 @@ cmd_revoke(int argc, char **argv)
 		    "with '-')\n");
 		return (2);
 	}
-	if (open_store(&st, true) < 0)
+	if (open_store(&st, false) < 0)
 		return (1);
 	e = store_cred_revoke(st, id, len, now, by, reason);
 	if (e == STORE_OK)
@@ -543,7 +543,7 @@ cmd_service(int argc, char **argv)
 		goto done;
 	snprintf(key, sizeof(key), "sk_%s", k);
 	SHA256((const unsigned char *)key, strlen(key), hash);
-	if (open_store(&st, true) < 0)
+	if (open_store(&st, false) < 0)
 		goto done;
 	if ((e = store_service_add(st, argv[2], argv[3], hash, now,
 	    &id)) != STORE_OK) {

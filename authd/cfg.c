@@ -56,10 +56,9 @@ static const struct key keys[] = {
 	    "a proxy terminates TLS in front of authd (allows plain HTTP on "
 	    "a non-loopback address)"),
 	STR("database", database, "var/authd.db", "SQLite database path"),
-	STR("kek_file", kek_file, "", "key-encryption key file: base64url of "
-	    "32 random bytes, mode 0600; made on first start if missing; "
-	    "AUTHD_KEK (the key itself) wins over it; default: the database "
-	    "path with .kek appended"),
+	STR("kek_file", kek_file, "", "key-encryption key file (base64url "
+	    "of 32 bytes, mode 0600), made on the database's first start; "
+	    "none: the database path with .kek appended"),
 	STR("issuer", issuer, "http://localhost:8080", "token issuer (iss)"),
 	STR("audience", audience, "authd-services",
 	    "access token audience (aud) that services verify"),
