@@ -77,8 +77,9 @@ struct store_user {
 	int64_t		id;
 	unsigned char	handle[STORE_HANDLE_LEN];
 	char		username[STORE_MAX_USERNAME + 1];
-	char		display_name[STORE_MAX_DISPLAY + 1];	/* sealed */
-	char		contact[STORE_MAX_CONTACT + 1];	/* sealed; "" none */
+	/* Sealed in the database, as the contact ("": none). */
+	char		display_name[STORE_MAX_DISPLAY + 1];
+	char		contact[STORE_MAX_CONTACT + 1];
 	enum store_role	role;
 	int64_t		created;
 };
@@ -124,7 +125,7 @@ struct store_session {
 struct store_key {
 	char		kid[STORE_MAX_KID + 1];
 	char		alg[16];		/* "EdDSA", "ES256" */
-	unsigned char	priv[512];		/* DER PKCS#8, secret */
+	unsigned char	priv[512];		/* DER PKCS#8, sealed */
 	size_t		priv_len;
 	int64_t		created;
 	int64_t		retired_at;		/* 0: current */

@@ -279,11 +279,12 @@ fail:
 int
 store_user_set_contact(struct store *st, int64_t id, const char *contact)
 {
-	struct store_user	u;
-	unsigned char		sealed[STORE_MAX_CONTACT + STORE_SEAL_OVERHEAD];
+	struct store_user	 u;
+	unsigned char		 sealed[STORE_MAX_CONTACT +
+				    STORE_SEAL_OVERHEAD];
 	sqlite3_stmt		*s = NULL;
-	size_t			len = 0;
-	int			r;
+	size_t			 len = 0;
+	int			 r;
 
 	if (st == NULL || !store_str_ok(contact, STORE_MAX_CONTACT, true)) {
 		r = STORE_ERR_ARG;

@@ -33,6 +33,8 @@
 
 #define DISPLAY		"Zebulon Quaxworth"
 #define CONTACT		"zebulon.quaxworth@example.net"
+/* A well-formed key that is not the database's. */
+#define OTHER_KEK	"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
 /* An instance of its own: port, origin and the flags to start it. */
 struct inst {
@@ -314,14 +316,14 @@ wrong_or_missing_kek_refused(void **state)
 	stop_ok(&in);
 	path_of(kek, sizeof(kek), "kek_wrong", ".db.kek");
 	path_of(other, sizeof(other), "kek_wrong", ".other");
-	write_file(other, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n", 0600);
+	write_file(other, OTHER_KEK "\n", 0600);
 	snprintf(flag, sizeof(flag), "--kek_file=%s", other);
 	refuses("kek_wrong", flag, "not the key-encryption key");
 	/* Malformed content. */
 	write_file(other, "not a key\n", 0600);
 	refuses("kek_wrong", flag, "base64url");
 	/* Wrong in the environment, which wins over a good file. */
-	setenv("AUTHD_KEK", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1);
+	setenv("AUTHD_KEK", OTHER_KEK, 1);
 	refuses("kek_wrong", NULL, "AUTHD_KEK: not the key-encryption key");
 	unsetenv("AUTHD_KEK");
 	/* Missing, for a sealed database: no new key is made. */
@@ -433,7 +435,7 @@ rewrap_and_restart(void **state)
 	free(at);
 
 	/* A mode the new file must not have. */
-	write_file(newkek, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n", 0604);
+	write_file(newkek, OTHER_KEK "\n", 0604);
 	assert_int_not_equal(fx_authctl(db, out, err, "keys", "rewrap",
 	    "--new-kek-file", newkek, NULL), 0);
 	assert_non_null(strstr(err, "chmod 600"));

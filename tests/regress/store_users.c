@@ -188,7 +188,8 @@ oversized_column_is_io(void **state)
 	/* A sealed display name that does not open. */
 	assert_int_equal(q_exec(fx->st, "INSERT INTO users (id, handle,"
 	    " username, display_name, display_sealed, role, created) VALUES"
-	    " (10, randomblob(32), 'forged', '', randomblob(41), 1, 0)"), SQLITE_OK);
+	    " (10, randomblob(32), 'forged', '', randomblob(41), 1, 0)"),
+	    SQLITE_OK);
 	assert_int_equal(store_user_by_id(fx->st, 10, &u), STORE_ERR_IO);
 	/* Plaintext is refused from schema 4 on. */
 	assert_int_not_equal(q_exec(fx->st, "INSERT INTO users (id, handle,"
