@@ -4,7 +4,9 @@
  *
  * Each connection runs in WAL mode with foreign keys on, a busy timeout,
  * a small page cache and synchronous=FULL, so that a commit that
- * returned is on disk.  The schema migrates by PRAGMA user_version
+ * returned is on disk.  secure_delete is on: the first unlock of a
+ * database from before schema 4 replaces plaintext by sealed values
+ * (seal.c), and the old bytes must not stay behind in free space.  The schema migrates by PRAGMA user_version
  * inside one BEGIN IMMEDIATE transaction, so concurrent openers migrate
  * once and a crash leaves the old version intact.
  */
