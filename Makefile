@@ -53,7 +53,7 @@ ST_OBJ		:= $(ST_SRC:%.c=$(OBJ)/%.o)
 ST_LIB		:= $(BUILD)/libstore.a
 
 # Shared by authd and authctl.
-COMMON_SRC	:= authd/token.c authd/cfg.c authd/aaguid.c
+COMMON_SRC	:= authd/token.c authd/cfg.c authd/aaguid.c authd/kek.c
 COMMON_OBJ	:= $(COMMON_SRC:%.c=$(OBJ)/%.o)
 AUTHCTL_SRC	:= $(sort $(wildcard authd/authctl*.c))
 AUTHCTL_OBJ	:= $(AUTHCTL_SRC:%.c=$(OBJ)/%.o)

@@ -4,6 +4,7 @@
 #ifndef AUTHD_AUTHCTL_H
 #define AUTHD_AUTHCTL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +26,14 @@ int	authctl_admin_usage(FILE *);
  * configuration.
  */
 struct cfg;
+struct store;
 int	authctl_audit(const struct cfg *, int, char **);
+/*
+ * Opens the configured database; with unlock, also unlocks its sealed
+ * fields with the key-encryption key (kek.h), creating the key file on
+ * the database's first use.  Errors go to standard error.  0 or -1.
+ */
+int	authctl_open(const struct cfg *, bool, struct store **);
 int	authctl_backup(const struct cfg *, int, char **);
 /* authctl token verify ... (authctl_token.c). */
 int	authctl_token(int, char **);

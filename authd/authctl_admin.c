@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -18,6 +19,7 @@
 #include "authd/aaguid.h"
 #include "authd/authctl.h"
 #include "authd/cfg.h"
+#include "authd/kek.h"
 #include "authd/token.h"
 #include "store/store.h"
 #include "webauthn/webauthn.h"
@@ -29,9 +31,10 @@ static const char admin_usage[] =
 "  --config FILE   authd's configuration file (database, origins, ...)\n"
 "  --db PATH       the database, overriding the configuration\n"
 "\n"
-"  enroll USERNAME ROLE [--display-name NAME]\n"
+"  enroll USERNAME ROLE [--display-name NAME] [--contact TEXT]\n"
 "        a one-time enrollment code and link (ROLE: courier, customer,\n"
-"        admin); the user is created if new\n"
+"        admin); the user is created if new; --contact (an e-mail\n"
+"        address or phone, stored encrypted) sets or replaces theirs\n"
 "  users [--role ROLE]          list users\n"
 "  devices USERNAME             a user's credentials\n"
 "  revoke --reason TEXT [--by NAME] [--] CREDENTIAL_ID\n"
@@ -40,6 +43,10 @@ static const char admin_usage[] =
 "  sessions USERNAME            a user's sessions\n"
 "  keys rotate                  a new token signing key; the old one stays\n"
 "        in the JWKS until its last token has expired\n"
+"  keys rewrap --new-kek-file FILE\n"
+"        change the key-encryption key: FILE is created with a new key\n"
+"        (mode 0600) unless it exists; running authd keeps working;\n"
+"        then point kek_file at FILE and remove the old key file\n"
 "  service add NAME AUDIENCE    a service client; prints its API key once\n"
 "  audit verify                 check the audit hash chain and the newest\n"
 "        signed checkpoint: exit 0 intact, 1 tampered (the JSON names the\n"
@@ -90,18 +97,39 @@ fail(const char *what, int e)
 	return (1);
 }
 
-static int
-open_store(struct store **st)
+int
+authctl_open(const struct cfg *c, bool unlock, struct store **st)
 {
-	int e;
+	char	src[CFG_MAX_STR + 8], err[2048];
+	bool	created;
+	int	e;
 
-	if ((e = store_open(cfg.database, st)) != STORE_OK) {
-		fprintf(stderr, "authctl: database %s: %s\n", cfg.database,
+	if ((e = store_open(c->database, st)) != STORE_OK) {
+		fprintf(stderr, "authctl: database %s: %s\n", c->database,
 		    store_strerr(e));
 		return (-1);
 	}
+	if (!unlock)
+		return (0);
+	if (kek_unlock(c, *st, &created, src, sizeof(src), err,
+	    sizeof(err)) < 0) {
+		fprintf(stderr, "authctl: %s\n", err);
+		store_close(st);
+		return (-1);
+	}
+	if (created)
+		fprintf(stderr, "authctl: created the key-encryption key file "
+		    "%s (mode 0600); keep a copy apart from the database's "
+		    "backups\n", src);
 
 	return (0);
+}
+
+/* Commands that read or write sealed fields unlock the store. */
+static int
+open_store(struct store **st, bool unlock)
+{
+	return (authctl_open(&cfg, unlock, st));
 }
 
 static char *
@@ -115,12 +143,13 @@ cmd_enroll(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "display-name", required_argument, NULL, 'd' },
+		{ "contact", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store		*st = NULL;
 	struct store_user	 u;
 	enum store_role		 role;
-	const char		*display = NULL;
+	const char		*display = NULL, *contact = NULL;
 	unsigned char		 code[32], hash[32];
 	char			*c = NULL, link[2048], exp[32];
 	int64_t			 now = (int64_t)time(NULL);
@@ -130,18 +159,25 @@ cmd_enroll(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1)
 		if (ch == 'd')
 			display = optarg;
+		else if (ch == 'c')
+			contact = optarg;
 		else
 			return (2);
 	if (argc - optind != 2 || (role = store_role_parse(argv[optind +
-	    1])) == 0) {
+	    1])) == 0 || (contact != NULL && strlen(contact) >
+	    STORE_MAX_CONTACT)) {
 		fprintf(stderr, "usage: authctl enroll USERNAME "
-		    "courier|customer|admin [--display-name NAME]\n");
+		    "courier|customer|admin [--display-name NAME] "
+		    "[--contact TEXT]\n(--contact: at most %d bytes)\n",
+		    STORE_MAX_CONTACT);
 		return (2);
 	}
-	if (open_store(&st) < 0)
+	if (open_store(&st, true) < 0)
 		return (1);
 	if ((e = store_user_ensure(st, argv[optind], role, display != NULL ?
-	    display : argv[optind], now, &u)) != STORE_OK) {
+	    display : argv[optind], now, &u)) != STORE_OK ||
+	    (contact != NULL && (e = store_user_set_contact(st, u.id,
+	    contact)) != STORE_OK)) {
 		rc = fail("enroll", e);
 		goto done;
 	}
@@ -178,9 +214,10 @@ print_user(const struct store_user *u, void *arg)
 
 	(void)arg;
 	iso(u->created, created, sizeof(created));
-	print_json(json_pack("{s:s, s:s, s:s, s:s?, s:s}", "username",
+	print_json(json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s}", "username",
 	    u->username, "role", store_role_name(u->role), "display_name",
-	    u->display_name, "user_handle", h, "created", created));
+	    u->display_name, "contact", u->contact, "user_handle", h,
+	    "created", created));
 	free(h);
 
 	return (0);
@@ -203,7 +240,7 @@ cmd_users(int argc, char **argv)
 		fprintf(stderr, "usage: authctl users [--role ROLE]\n");
 		return (2);
 	}
-	if (open_store(&st) < 0)
+	if (open_store(&st, true) < 0)
 		return (1);
 	e = store_user_list(st, role, print_user, NULL);
 	store_close(&st);
@@ -246,7 +283,7 @@ cmd_devices(int argc, char **argv)
 		fprintf(stderr, "usage: authctl devices USERNAME\n");
 		return (2);
 	}
-	if (open_store(&st) < 0)
+	if (open_store(&st, true) < 0)
 		return (1);
 	if ((e = store_user_by_name(st, argv[1], &u)) == STORE_OK)
 		e = store_cred_list(st, u.id, print_cred, NULL);
@@ -288,7 +325,7 @@ cmd_revoke(int argc, char **argv)
 		    "with '-')\n");
 		return (2);
 	}
-	if (open_store(&st) < 0)
+	if (open_store(&st, false) < 0)
 		return (1);
 	e = store_cred_revoke(st, id, len, now, by, reason);
 	if (e == STORE_OK)
@@ -342,7 +379,7 @@ cmd_sessions(int argc, char **argv)
 		fprintf(stderr, "usage: authctl sessions USERNAME\n");
 		return (2);
 	}
-	if (open_store(&st) < 0)
+	if (open_store(&st, true) < 0)
 		return (1);
 	if ((e = store_user_by_name(st, argv[1], &u)) == STORE_OK)
 		e = store_session_list(st, u.id, print_session, &now);
@@ -352,7 +389,7 @@ cmd_sessions(int argc, char **argv)
 }
 
 static int
-cmd_keys(int argc, char **argv)
+cmd_rotate(void)
 {
 	struct store		*st = NULL;
 	struct token_key	*key = NULL;
@@ -360,10 +397,6 @@ cmd_keys(int argc, char **argv)
 	int64_t			 now = (int64_t)time(NULL);
 	int			 alg, e, rc = 1;
 
-	if (argc != 2 || strcmp(argv[1], "rotate") != 0) {
-		fprintf(stderr, "usage: authctl keys rotate\n");
-		return (2);
-	}
 	alg = strcmp(cfg.token_alg, "ES256") == 0 ? TOKEN_ALG_ES256 :
 	    TOKEN_ALG_EDDSA;
 	memset(&sk, 0, sizeof(sk));
@@ -376,7 +409,7 @@ cmd_keys(int argc, char **argv)
 	snprintf(sk.kid, sizeof(sk.kid), "%s", token_key_kid(key));
 	snprintf(sk.alg, sizeof(sk.alg), "%s", token_alg_name(alg));
 	sk.created = now;
-	if (open_store(&st) < 0)
+	if (open_store(&st, true) < 0)
 		goto done;
 	/*
 	 * The old keys stay published until the last token they signed
@@ -396,6 +429,97 @@ done:
 	store_close(&st);
 
 	return (rc);
+}
+
+/*
+ * A new KEK for the keyring.  FILE is made with a new key unless it
+ * exists, in which case it must pass the same checks as kek_file.  Only
+ * the keyring row changes, so authd processes that hold the data key go
+ * on; at their next start they need the new KEK.
+ */
+static int
+cmd_rewrap(const char *path)
+{
+	struct store	*st = NULL;
+	unsigned char	 old[KEK_LEN], new[KEK_LEN];
+	char		 src[CFG_MAX_STR + 8], err[2048];
+	int64_t		 now = (int64_t)time(NULL);
+	bool		 made = false;
+	int		 e, r, rc = 1;
+
+	if (open_store(&st, false) < 0)
+		goto done;
+	if ((r = kek_load(&cfg, old, src, sizeof(src), err,
+	    sizeof(err))) != 0) {
+		if (r == 1)
+			fprintf(stderr, "authctl: keys rewrap: no current "
+			    "key: %s does not exist and %s is not set\n", src,
+			    KEK_ENV);
+		else
+			fprintf(stderr, "authctl: keys rewrap: %s\n", err);
+		goto done;
+	}
+	if ((r = kek_read(path, new, err, sizeof(err))) == 1) {
+		if (kek_create(path, new, err, sizeof(err)) < 0) {
+			fprintf(stderr, "authctl: keys rewrap: %s\n", err);
+			goto done;
+		}
+		made = true;
+	} else if (r < 0) {
+		fprintf(stderr, "authctl: keys rewrap: %s\n", err);
+		goto done;
+	}
+	if (CRYPTO_memcmp(old, new, KEK_LEN) == 0) {
+		fprintf(stderr, "authctl: keys rewrap: %s holds the current "
+		    "key already\n", path);
+		goto done;
+	}
+	if ((e = store_rewrap(st, old, new, now)) != STORE_OK) {
+		if (e == STORE_ERR_KEY)
+			fprintf(stderr, "authctl: keys rewrap: %s: not the "
+			    "key-encryption key of database %s\n", src,
+			    cfg.database);
+		else if (e == STORE_ERR_NOT_FOUND)
+			fprintf(stderr, "authctl: keys rewrap: database %s "
+			    "has no keyring yet; start authd once first\n",
+			    cfg.database);
+		else
+			(void)fail("keys rewrap", e);
+		goto done;
+	}
+	(void)store_audit(st, now, "kek_rewrap", "authctl", "keyring", NULL);
+	print_json(json_pack("{s:s, s:s, s:s}", "rewrapped", cfg.database,
+	    "new_kek_file", path, "next", "point kek_file at the new file (or "
+	    "move it over the old one, or put it in AUTHD_KEK), restart authd "
+	    "when convenient, then destroy the old key and its copies"));
+	rc = 0;
+done:
+	/* A new key that wraps nothing is useless: do not leave it about. */
+	if (rc != 0 && made)
+		(void)unlink(path);
+	OPENSSL_cleanse(old, sizeof(old));
+	OPENSSL_cleanse(new, sizeof(new));
+	store_close(&st);
+
+	return (rc);
+}
+
+static int
+cmd_keys(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "rotate") == 0)
+		return (cmd_rotate());
+	if (argc == 4 && strcmp(argv[1], "rewrap") == 0 &&
+	    strcmp(argv[2], "--new-kek-file") == 0 && *argv[3] != '\0')
+		return (cmd_rewrap(argv[3]));
+	if (argc == 3 && strcmp(argv[1], "rewrap") == 0 &&
+	    strncmp(argv[2], "--new-kek-file=", 15) == 0 &&
+	    argv[2][15] != '\0')
+		return (cmd_rewrap(argv[2] + 15));
+	fprintf(stderr, "usage: authctl keys rotate\n"
+	    "       authctl keys rewrap --new-kek-file FILE\n");
+
+	return (2);
 }
 
 static int
@@ -419,7 +543,7 @@ cmd_service(int argc, char **argv)
 		goto done;
 	snprintf(key, sizeof(key), "sk_%s", k);
 	SHA256((const unsigned char *)key, strlen(key), hash);
-	if (open_store(&st) < 0)
+	if (open_store(&st, false) < 0)
 		goto done;
 	if ((e = store_service_add(st, argv[2], argv[3], hash, now,
 	    &id)) != STORE_OK) {

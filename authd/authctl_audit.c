@@ -73,20 +73,6 @@ print_json(json_t *o)
 	json_decref(o);
 }
 
-static int
-open_store(const struct cfg *cfg, struct store **st)
-{
-	int e;
-
-	if ((e = store_open(cfg->database, st)) != STORE_OK) {
-		fprintf(stderr, "authctl: database %s: %s\n", cfg->database,
-		    store_strerr(e));
-		return (-1);
-	}
-
-	return (0);
-}
-
 /* The claims of a checkpoint over (seq, hash) at time t. */
 static json_t *
 checkpoint_claims(const struct cfg *cfg, int64_t seq,
@@ -219,7 +205,7 @@ audit_verify(const struct cfg *cfg, int argc, char **argv)
 		fprintf(stderr, "usage: authctl audit verify\n");
 		return (2);
 	}
-	if (open_store(cfg, &st) < 0)
+	if (authctl_open(cfg, true, &st) < 0)
 		return (EXIT_UNREADABLE);
 	if ((cp = calloc(1, sizeof(*cp))) == NULL)
 		goto done;
@@ -331,7 +317,7 @@ audit_export(const struct cfg *cfg, int argc, char **argv)
 		fprintf(stderr, "usage: authctl audit export [--since SEQ]\n");
 		return (2);
 	}
-	if (open_store(cfg, &st) < 0)
+	if (authctl_open(cfg, false, &st) < 0)
 		return (1);
 	e = store_audit_list(st, (int64_t)since, 0, print_entry, NULL);
 	store_close(&st);
@@ -373,7 +359,7 @@ audit_checkpoint(const struct cfg *cfg, int argc, char **argv)
 		fprintf(stderr, "usage: authctl audit checkpoint\n");
 		return (2);
 	}
-	if (open_store(cfg, &st) < 0)
+	if (authctl_open(cfg, true, &st) < 0)
 		return (1);
 	if ((cp = calloc(1, sizeof(*cp))) == NULL)
 		goto done;
@@ -441,7 +427,7 @@ authctl_backup(const struct cfg *cfg, int argc, char **argv)
 		fprintf(stderr, "usage: authctl backup FILE\n");
 		return (2);
 	}
-	if (open_store(cfg, &st) < 0)
+	if (authctl_open(cfg, false, &st) < 0)
 		return (1);
 	e = store_backup(st, argv[1], &pages);
 	store_close(&st);

@@ -56,6 +56,9 @@ static const struct key keys[] = {
 	    "a proxy terminates TLS in front of authd (allows plain HTTP on "
 	    "a non-loopback address)"),
 	STR("database", database, "var/authd.db", "SQLite database path"),
+	STR("kek_file", kek_file, "", "key-encryption key file (base64url "
+	    "of 32 bytes, mode 0600), made on the database's first start; "
+	    "none: the database path with .kek appended"),
 	STR("issuer", issuer, "http://localhost:8080", "token issuer (iss)"),
 	STR("audience", audience, "authd-services",
 	    "access token audience (aud) that services verify"),
@@ -445,4 +448,7 @@ cfg_usage(FILE *f)
 		fprintf(f, "  %-28s %s\n  %-28s (default: %s)\n",
 		    keys[i].name, keys[i].help, "",
 		    keys[i].def[0] != '\0' ? keys[i].def : "none");
+	fprintf(f, "\nAUTHD_KEK in the environment, if set, is the "
+	    "key-encryption key\nitself (base64url of 32 bytes) and wins over "
+	    "kek_file; authd\nremoves it from its environment once read.\n");
 }

@@ -42,6 +42,7 @@ struct cfg {
 	char		 tls_key[CFG_MAX_STR];
 	bool		 behind_tls_proxy;
 	char		 database[CFG_MAX_STR];
+	char		 kek_file[CFG_MAX_STR];	/* "": db + ".kek" */
 	char		 issuer[CFG_MAX_STR];
 	char		 audience[CFG_MAX_STR];
 	char		 token_alg[16];

@@ -110,9 +110,9 @@ add_user(const struct store_user *u, void *arg)
 	struct count	 n = { 0 };
 
 	(void)store_cred_list(l->st, u->id, count_cred, &n);
-	json_array_append_new(l->arr, json_pack("{s:s, s:s, s:s, s:o, s:I}",
-	    "username", u->username, "role", store_role_name(u->role),
-	    "display_name", u->display_name, "created",
+	json_array_append_new(l->arr, json_pack("{s:s, s:s, s:s, s:s, s:o, "
+	    "s:I}", "username", u->username, "role", store_role_name(u->role),
+	    "display_name", u->display_name, "contact", u->contact, "created",
 	    time_or_null(u->created),
 	    "devices", (json_int_t)n.live));
 

@@ -73,7 +73,7 @@ route_enrollments(struct http_req *r)
 	struct caller		 c;
 	struct store_user	 u;
 	json_t			*body, *out;
-	const char		*username, *display, *role_s;
+	const char		*username, *display, *role_s, *contact;
 	enum store_role		 role;
 	unsigned char		 code[CODE_LEN], hash[32];
 	char			*b64, link[2048], exp[32];
@@ -87,14 +87,18 @@ route_enrollments(struct http_req *r)
 	username = json_string_value(json_object_get(body, "username"));
 	role_s = json_string_value(json_object_get(body, "role"));
 	display = json_string_value(json_object_get(body, "display_name"));
+	contact = json_string_value(json_object_get(body, "contact"));
 	if (username == NULL || role_s == NULL ||
 	    !valid_name(username, STORE_MAX_USERNAME) ||
 	    (role = store_role_parse(role_s)) == 0 ||
-	    (display != NULL && !valid_text(display, STORE_MAX_DISPLAY))) {
+	    (display != NULL && !valid_text(display, STORE_MAX_DISPLAY)) ||
+	    (contact != NULL && !valid_text(contact, STORE_MAX_CONTACT)) ||
+	    (json_object_get(body, "contact") != NULL && contact == NULL)) {
 		json_decref(body);
 		http_error(r, 400, "malformed_request", "username (a-z 0-9 . - "
-		    "_ @), role (courier, customer or admin) and an optional "
-		    "display_name are required");
+		    "_ @), role (courier, customer or admin), an optional "
+		    "display_name and an optional contact (at most 254 "
+		    "characters) are required");
 		return (0);
 	}
 	/* Admins enroll anyone; services enroll customers only. */
@@ -107,6 +111,9 @@ route_enrollments(struct http_req *r)
 	}
 	e = store_user_ensure(r->st, username, role, display != NULL ?
 	    display : username, now, &u);
+	/* Sealed by the store; a re-enrollment may update it. */
+	if (e == STORE_OK && contact != NULL)
+		e = store_user_set_contact(r->st, u.id, contact);
 	json_decref(body);
 	if (e != STORE_OK) {
 		if (e == STORE_ERR_EXISTS)

@@ -13,6 +13,7 @@
 #include "civetweb.h"
 
 #include "authd/authd.h"
+#include "authd/kek.h"
 #include "authd/keys.h"
 #include "authd/ratelimit.h"
 #include "authd/routes.h"
@@ -213,6 +214,8 @@ int
 routes_init(char *err, size_t errlen)
 {
 	struct store	*st = NULL;
+	char		 src[CFG_MAX_STR + 8];
+	bool		 created;
 	int		 e;
 
 	if ((e = store_open(srv->cfg.database, &st)) != STORE_OK) {
@@ -220,6 +223,17 @@ routes_init(char *err, size_t errlen)
 		    store_strerr(e));
 		return (-1);
 	}
+	/*
+	 * Before anything reads a sealed field; every worker's connection
+	 * then finds the data-encryption key by itself.
+	 */
+	if (kek_unlock(&srv->cfg, st, &created, src, sizeof(src), err,
+	    errlen) < 0) {
+		store_close(&st);
+		return (-1);
+	}
+	if (created)
+		log_event("kek_created", "file", src, "mode", "0600", NULL);
 	route_login_init();
 	if (keys_init(st, err, errlen) < 0) {
 		store_close(&st);
@@ -264,6 +278,7 @@ routes_fini(void)
 	keys_fini();
 	store_close(&tl_store);
 	store_writer_stop();
+	store_lock();
 }
 
 void

@@ -4,28 +4,44 @@
  * WHERE clause and by a trigger), the customer's credential advances as
  * in a login, and the receipt is kept for the service to fetch.  Like a
  * login it runs in a savepoint of the group-commit writer (writer.c).
+ *
+ * The statement names the recipient, the address and the courier, and
+ * the receipt repeats it: both are sealed (seal.c), bound to the
+ * confirmation id.  The shipment id, the tracking service's reference,
+ * is not.
  */
 #include <string.h>
 
 #include "extern.h"
 
+#define SEAL_STATEMENT	"confirmations.statement"
+#define SEAL_RECEIPT	"confirmations.receipt"
+
 static const char sql_insert[] =
     "INSERT INTO confirmations (id, service_id, customer_id, shipment_id,"
-    " statement, nonce, created, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-    " ?7, ?8)";
+    " statement, statement_sealed, nonce, created, expires) VALUES (?1,"
+    " ?2, ?3, ?4, '', ?5, ?6, ?7, ?8)";
 static const char sql_get[] =
-    "SELECT service_id, customer_id, shipment_id, statement, nonce,"
-    " created, expires, confirmed_at, receipt FROM confirmations"
+    "SELECT service_id, customer_id, shipment_id, statement_sealed, nonce,"
+    " created, expires, confirmed_at, receipt_sealed FROM confirmations"
     " WHERE id = ?1";
 static const char sql_complete[] =
-    "UPDATE confirmations SET confirmed_at = ?2, receipt = ?3"
+    "UPDATE confirmations SET confirmed_at = ?2, receipt_sealed = ?3"
     " WHERE id = ?1 AND confirmed_at = 0 AND expires > ?2";
+static const char sql_plain[] =
+    "SELECT id, statement, receipt FROM confirmations"
+    " WHERE statement_sealed IS NULL";
+static const char sql_plain_update[] =
+    "UPDATE confirmations SET statement = '', receipt = '',"
+    " statement_sealed = ?2, receipt_sealed = ?3 WHERE id = ?1";
 
 int
 store_confirm_put(struct store *st, const struct store_confirmation *c)
 {
-	sqlite3_stmt *s = NULL;
-	int r;
+	unsigned char	 sealed[STORE_MAX_STATEMENT + STORE_SEAL_OVERHEAD];
+	sqlite3_stmt	*s = NULL;
+	size_t		 len;
+	int		 r;
 
 	if (st == NULL || c == NULL ||
 	    !store_field_ok(c->shipment_id, sizeof(c->shipment_id)) ||
@@ -33,13 +49,16 @@ store_confirm_put(struct store *st, const struct store_confirmation *c)
 	    c->shipment_id[0] == '\0' || c->statement[0] == '\0' ||
 	    c->expires <= c->created)
 		return (STORE_ERR_ARG);
-	if ((r = store_prepare(st, sql_insert, &s)) != STORE_OK)
+	if ((r = store_seal(st, SEAL_STATEMENT, c->id, sizeof(c->id),
+	    c->statement, strlen(c->statement), sealed, sizeof(sealed),
+	    &len)) != STORE_OK ||
+	    (r = store_prepare(st, sql_insert, &s)) != STORE_OK)
 		goto fail;
 	if (store_bind_blob(s, 1, c->id, sizeof(c->id)) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, c->service_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 3, c->customer_id) != SQLITE_OK ||
 	    store_bind_text(s, 4, c->shipment_id) != SQLITE_OK ||
-	    store_bind_text(s, 5, c->statement) != SQLITE_OK ||
+	    store_bind_blob(s, 5, sealed, len) != SQLITE_OK ||
 	    store_bind_blob(s, 6, c->nonce, sizeof(c->nonce)) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 7, c->created) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 8, c->expires) != SQLITE_OK) {
@@ -71,14 +90,24 @@ store_confirm_get(struct store *st, const unsigned char *id,
 	    (r = store_col_int64(s, 1, &c->customer_id)) != STORE_OK ||
 	    (r = store_col_text(s, 2, c->shipment_id,
 	    sizeof(c->shipment_id))) != STORE_OK ||
-	    (r = store_col_text(s, 3, c->statement,
-	    sizeof(c->statement))) != STORE_OK ||
 	    (r = store_col_fixed(s, 4, c->nonce, sizeof(c->nonce))) !=
 	    STORE_OK ||
 	    (r = store_col_int64(s, 5, &c->created)) != STORE_OK ||
 	    (r = store_col_int64(s, 6, &c->expires)) != STORE_OK ||
-	    (r = store_col_int64(s, 7, &c->confirmed_at)) != STORE_OK ||
-	    (r = store_col_text(s, 8, c->receipt, sizeof(c->receipt))) !=
+	    (r = store_col_int64(s, 7, &c->confirmed_at)) != STORE_OK)
+		goto fail;
+	/* NULL: plaintext from before schema 4, until the first unlock. */
+	if (sqlite3_column_type(s, 3) == SQLITE_NULL) {
+		r = STORE_ERR_LOCKED;
+		goto fail;
+	}
+	if ((r = store_col_sealed_text(st, s, 3, SEAL_STATEMENT, id,
+	    STORE_CONFIRM_ID_LEN, c->statement, sizeof(c->statement))) !=
+	    STORE_OK)
+		goto fail;
+	if (sqlite3_column_type(s, 8) != SQLITE_NULL &&
+	    (r = store_col_sealed_text(st, s, 8, SEAL_RECEIPT, id,
+	    STORE_CONFIRM_ID_LEN, c->receipt, sizeof(c->receipt))) !=
 	    STORE_OK)
 		goto fail;
 
@@ -119,15 +148,19 @@ static int
 complete_write(struct store *st, void *arg)
 {
 	const struct completion *c = arg;
+	unsigned char	 sealed[STORE_MAX_RECEIPT + STORE_SEAL_OVERHEAD];
 	sqlite3_stmt	*s = NULL;
 	int64_t		 row, user_id;
+	size_t		 len;
 	int		 r;
 
-	if ((r = store_prepare(st, sql_complete, &s)) != STORE_OK)
+	if ((r = store_seal(st, SEAL_RECEIPT, c->id, STORE_CONFIRM_ID_LEN,
+	    c->receipt, strlen(c->receipt), sealed, sizeof(sealed), &len)) !=
+	    STORE_OK || (r = store_prepare(st, sql_complete, &s)) != STORE_OK)
 		goto fail;
 	if (store_bind_blob(s, 1, c->id, STORE_CONFIRM_ID_LEN) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, c->now) != SQLITE_OK ||
-	    store_bind_text(s, 3, c->receipt) != SQLITE_OK) {
+	    store_bind_blob(s, 3, sealed, len) != SQLITE_OK) {
 		r = store_dberr(st);
 		goto fail;
 	}
@@ -161,4 +194,60 @@ store_confirm_complete(struct store *st, const unsigned char *id,
 	    .receipt = receipt };
 
 	return (store_writer_run(st, complete_write, &c, 0));
+}
+
+/* Seals one text column of a confirmation.  OUT: sealed, *len. */
+static int
+seal_text(struct store *st, const char *what, const unsigned char *id,
+    const char *text, unsigned char *sealed, size_t max, size_t *len)
+{
+	return (store_seal(st, what, id, STORE_CONFIRM_ID_LEN, text,
+	    strlen(text), sealed, max, len));
+}
+
+int
+store_confirm_seal_plain(struct store *st)
+{
+	unsigned char	 id[STORE_CONFIRM_ID_LEN];
+	unsigned char	 ss[STORE_MAX_STATEMENT + STORE_SEAL_OVERHEAD];
+	unsigned char	 rs[STORE_MAX_RECEIPT + STORE_SEAL_OVERHEAD];
+	char		 stmt[STORE_MAX_STATEMENT + 1];
+	char		 receipt[STORE_MAX_RECEIPT + 1];
+	sqlite3_stmt	*s = NULL, *u = NULL;
+	size_t		 slen, rlen = 0;
+	bool		 row;
+	int		 r;
+
+	if ((r = store_prepare(st, sql_plain, &s)) != STORE_OK ||
+	    (r = store_prepare(st, sql_plain_update, &u)) != STORE_OK)
+		goto fail;
+	while ((r = store_step_next(s, &row)) == STORE_OK && row) {
+		if ((r = store_col_fixed(s, 0, id, sizeof(id))) != STORE_OK ||
+		    (r = store_col_text(s, 1, stmt, sizeof(stmt))) !=
+		    STORE_OK ||
+		    (r = store_col_text(s, 2, receipt, sizeof(receipt))) !=
+		    STORE_OK ||
+		    (r = seal_text(st, SEAL_STATEMENT, id, stmt, ss,
+		    sizeof(ss), &slen)) != STORE_OK ||
+		    (*receipt != '\0' && (r = seal_text(st, SEAL_RECEIPT, id,
+		    receipt, rs, sizeof(rs), &rlen)) != STORE_OK))
+			goto fail;
+		if (store_bind_blob(u, 1, id, sizeof(id)) != SQLITE_OK ||
+		    store_bind_blob(u, 2, ss, slen) != SQLITE_OK ||
+		    (*receipt != '\0' ? store_bind_blob(u, 3, rs, rlen) :
+		    sqlite3_bind_null(u, 3)) != SQLITE_OK) {
+			r = store_dberr(st);
+			goto fail;
+		}
+		if ((r = store_step_done(u)) != STORE_OK)
+			goto fail;
+		sqlite3_reset(u);
+	}
+fail:
+	explicit_bzero(stmt, sizeof(stmt));
+	explicit_bzero(receipt, sizeof(receipt));
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
+
+	return (r);
 }

@@ -15,7 +15,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION	3	/* the newest migration we know */
+#define STORE_SCHEMA_VERSION	4	/* the newest migration we know */
 #define STORE_BUSY_MS		5000	/* sqlite3_busy_timeout */
 #define STORE_PRUNE_BATCH	4	/* expired ceremonies deleted per use */
 #define STORE_CACHE_KIB		256	/* page cache of each connection */
@@ -63,12 +63,18 @@ enum store_stmt {
 
 struct store_writer;
 
+#define STORE_RING_ID_LEN	16	/* the keyring's random id */
+/* A sealed value: version, nonce, ciphertext, GCM tag. */
+#define STORE_SEAL_OVERHEAD	(1 + 12 + 16)
+
 struct store {
 	sqlite3			*db;
 	sqlite3_stmt		*stmt[STMT_MAX];
 	int			 version;
 	bool			 writing;	/* holds the write mutex */
 	struct store_writer	*writer;	/* NULL: none used yet */
+	bool			 ring_known;	/* ring_id read */
+	unsigned char		 ring_id[STORE_RING_ID_LEN];
 };
 
 /*
@@ -222,6 +228,32 @@ bool	 store_str_ok(const char *, size_t, bool);
 /* True if a fixed char field holds a NUL-terminated string. */
 bool	 store_field_ok(const char *, size_t);
 bool	 store_role_ok(int);
+
+/*
+ * Sealing (seal.c).  what names the place ("users.display_name"), and
+ * key and keylen the row (a handle, a kid, an id): both are bound into
+ * the GCM tag.  store_seal writes ptlen + STORE_SEAL_OVERHEAD bytes to
+ * out (at most outmax); store_unseal the plaintext (at most outmax).
+ * Errors: STORE_ERR_LOCKED (no DEK in this process), STORE_ERR_IO (the
+ * value does not open), STORE_ERR_ARG (too long).  OUT: *outlen.
+ */
+int	 store_seal(struct store *, const char *, const void *, size_t,
+	    const void *, size_t, unsigned char *, size_t, size_t *);
+int	 store_unseal(struct store *, const char *, const void *, size_t,
+	    const unsigned char *, size_t, unsigned char *, size_t, size_t *);
+/* Opens a sealed BLOB column, as store_unseal. */
+int	 store_col_sealed(struct store *, sqlite3_stmt *, int, const char *,
+	    const void *, size_t, unsigned char *, size_t, size_t *);
+/* The same for a string: no NUL inside; out NUL-terminated. */
+int	 store_col_sealed_text(struct store *, sqlite3_stmt *, int,
+	    const char *, const void *, size_t, char *, size_t);
+/*
+ * Inside store_unlock's transaction, once the DEK is known: seal the
+ * plaintext columns of rows written before schema 4 and clear them.
+ */
+int	 store_user_seal_plain(struct store *);
+int	 store_key_seal_plain(struct store *);
+int	 store_confirm_seal_plain(struct store *);
 
 /* Sets the connection's page cache to kib KiB. */
 int	 store_cache_kib(struct store *, int);

@@ -1,21 +1,29 @@
 /*
  * key.c: token signing keys.  The current keys have retired_at 0; a
  * retired key stays listed (for the JWKS) until its expires_at, chosen
- * by the caller to outlive the last token it signed.  The private key is
- * a DER PKCS#8 blob, stored as given: issue 5 stores an AES-256-GCM
- * envelope in the same column.
+ * by the caller to outlive the last token it signed.  The private key, a
+ * DER PKCS#8 blob, is sealed (seal.c) and bound to its kid; the public
+ * half is published in the JWKS anyway.
  */
 #include <string.h>
 
 #include "extern.h"
 
+#define SEAL_PRIV	"signing_keys.priv"
+#define SEALED_MAX	(sizeof(((struct store_key *)0)->priv) + \
+			 STORE_SEAL_OVERHEAD)
+
 static const char sql_insert[] =
     "INSERT INTO signing_keys (kid, alg, priv, created, retired_at,"
-    " expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    " expires_at, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)";
 static const char sql_list[] =
-    "SELECT kid, alg, priv, created, retired_at, expires_at"
+    "SELECT kid, alg, priv, created, retired_at, expires_at, sealed"
     " FROM signing_keys WHERE expires_at = 0 OR expires_at > ?1"
     " ORDER BY created DESC, rowid DESC";
+static const char sql_plain[] =
+    "SELECT kid, priv FROM signing_keys WHERE sealed = 0";
+static const char sql_plain_update[] =
+    "UPDATE signing_keys SET priv = ?2, sealed = 1 WHERE kid = ?1";
 static const char sql_retire[] =
     "UPDATE signing_keys SET retired_at = ?1, expires_at = ?2"
     " WHERE retired_at = 0";
@@ -32,14 +40,18 @@ key_ok(const struct store_key *k)
 static int
 put(struct store *st, const struct store_key *k)
 {
-	sqlite3_stmt *s = NULL;
-	int r;
+	unsigned char	 sealed[SEALED_MAX];
+	sqlite3_stmt	*s = NULL;
+	size_t		 len;
+	int		 r;
 
-	if ((r = store_prepare(st, sql_insert, &s)) != STORE_OK)
+	if ((r = store_seal(st, SEAL_PRIV, k->kid, strlen(k->kid), k->priv,
+	    k->priv_len, sealed, sizeof(sealed), &len)) != STORE_OK ||
+	    (r = store_prepare(st, sql_insert, &s)) != STORE_OK)
 		goto fail;
 	if (store_bind_text(s, 1, k->kid) != SQLITE_OK ||
 	    store_bind_text(s, 2, k->alg) != SQLITE_OK ||
-	    store_bind_blob(s, 3, k->priv, k->priv_len) != SQLITE_OK ||
+	    store_bind_blob(s, 3, sealed, len) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 4, k->created) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 5, k->retired_at) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 6, k->expires_at) != SQLITE_OK) {
@@ -96,21 +108,25 @@ fail:
 }
 
 static int
-read_key(sqlite3_stmt *s, struct store_key *k)
+read_key(struct store *st, sqlite3_stmt *s, struct store_key *k)
 {
+	bool sealed;
 	int r;
 
 	memset(k, 0, sizeof(*k));
 	if ((r = store_col_text(s, 0, k->kid, sizeof(k->kid))) != STORE_OK ||
 	    (r = store_col_text(s, 1, k->alg, sizeof(k->alg))) != STORE_OK ||
-	    (r = store_col_blob(s, 2, k->priv, sizeof(k->priv),
-	    &k->priv_len)) != STORE_OK ||
 	    (r = store_col_int64(s, 3, &k->created)) != STORE_OK ||
 	    (r = store_col_int64(s, 4, &k->retired_at)) != STORE_OK ||
-	    (r = store_col_int64(s, 5, &k->expires_at)) != STORE_OK)
+	    (r = store_col_int64(s, 5, &k->expires_at)) != STORE_OK ||
+	    (r = store_col_bool(s, 6, &sealed)) != STORE_OK)
 		return (r);
+	/* A key from before schema 4 is sealed by the first unlock. */
+	if (!sealed)
+		return (STORE_ERR_LOCKED);
 
-	return (STORE_OK);
+	return (store_col_sealed(st, s, 2, SEAL_PRIV, k->kid, strlen(k->kid),
+	    k->priv, sizeof(k->priv), &k->priv_len));
 }
 
 int
@@ -133,7 +149,7 @@ store_key_list(struct store *st, int64_t now,
 		goto fail;
 	}
 	while ((r = store_step_next(s, &row)) == STORE_OK && row) {
-		if ((r = read_key(s, &k)) != STORE_OK)
+		if ((r = read_key(st, s, &k)) != STORE_OK)
 			goto fail;
 		stop = fn(&k, arg) != 0;
 		explicit_bzero(&k, sizeof(k));
@@ -144,6 +160,44 @@ store_key_list(struct store *st, int64_t now,
 fail:
 	explicit_bzero(&k, sizeof(k));	/* the private key */
 	sqlite3_finalize(s);
+
+	return (r);
+}
+
+int
+store_key_seal_plain(struct store *st)
+{
+	unsigned char	 priv[sizeof(((struct store_key *)0)->priv)];
+	unsigned char	 sealed[SEALED_MAX];
+	char		 kid[STORE_MAX_KID + 1];
+	sqlite3_stmt	*s = NULL, *u = NULL;
+	size_t		 len, plen;
+	bool		 row;
+	int		 r;
+
+	if ((r = store_prepare(st, sql_plain, &s)) != STORE_OK ||
+	    (r = store_prepare(st, sql_plain_update, &u)) != STORE_OK)
+		goto fail;
+	while ((r = store_step_next(s, &row)) == STORE_OK && row) {
+		if ((r = store_col_text(s, 0, kid, sizeof(kid))) != STORE_OK ||
+		    (r = store_col_blob(s, 1, priv, sizeof(priv), &plen)) !=
+		    STORE_OK ||
+		    (r = store_seal(st, SEAL_PRIV, kid, strlen(kid), priv,
+		    plen, sealed, sizeof(sealed), &len)) != STORE_OK)
+			goto fail;
+		if (store_bind_text(u, 1, kid) != SQLITE_OK ||
+		    store_bind_blob(u, 2, sealed, len) != SQLITE_OK) {
+			r = store_dberr(st);
+			goto fail;
+		}
+		if ((r = store_step_done(u)) != STORE_OK)
+			goto fail;
+		sqlite3_reset(u);
+	}
+fail:
+	explicit_bzero(priv, sizeof(priv));
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
 
 	return (r);
 }

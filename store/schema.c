@@ -18,7 +18,7 @@
  *   from migration 3 on; older rows stay unchained (see migration3).
  * - issue 5 (encryption at rest) keeps signing_keys.priv as a BLOB and
  *   stores an AES-256-GCM envelope in it; personal data moves to BLOB
- *   columns added by a migration (STRICT forbids a blob in a TEXT one).
+ *   columns added by migration 4 (STRICT forbids a blob in a TEXT one).
  */
 #include "extern.h"
 
@@ -231,8 +231,63 @@ static const char *const migration3[] = {
 	NULL
 };
 
+/*
+ * Migration 4: encryption at rest (issue 5; see seal.c).  keyring holds
+ * the data-encryption key wrapped under the key-encryption key, with the
+ * KEK's fingerprint; it is made by the first store_unlock, which also
+ * seals the plaintext of older rows in the same transaction.  Sealed
+ * values go to new BLOB columns: ALTER TABLE cannot change a column's
+ * type, and rebuilding users would mean rebuilding every table that
+ * refers to it.  The old TEXT columns stay, always empty from now on,
+ * and the triggers refuse plaintext in them.  signing_keys.priv keeps
+ * its column; sealed says whether the value in it is sealed yet.
+ */
+static const char *const migration4[] = {
+	"CREATE TABLE keyring ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" ring_id BLOB NOT NULL CHECK (length(ring_id) = 16),"
+	" kek_id BLOB NOT NULL CHECK (length(kek_id) = 8),"
+	" wrapped BLOB NOT NULL CHECK (length(wrapped) = 61),"
+	" created INTEGER NOT NULL,"
+	" rewrapped INTEGER NOT NULL DEFAULT 0"
+	") STRICT",
+	"CREATE TRIGGER keyring_no_delete BEFORE DELETE ON keyring"
+	" BEGIN SELECT RAISE(ABORT, 'the keyring cannot be deleted'); END",
+	"CREATE TRIGGER keyring_same_ring BEFORE UPDATE OF ring_id ON keyring"
+	" BEGIN SELECT RAISE(ABORT, 'the keyring id is fixed'); END",
+
+	"ALTER TABLE users ADD COLUMN display_sealed BLOB",
+	"ALTER TABLE users ADD COLUMN contact BLOB",
+	"CREATE TRIGGER users_sealed BEFORE INSERT ON users"
+	" WHEN NEW.display_name != '' OR NEW.display_sealed IS NULL"
+	" BEGIN SELECT RAISE(ABORT, 'display name not sealed'); END",
+	"CREATE TRIGGER users_sealed_update BEFORE UPDATE OF display_name"
+	" ON users WHEN NEW.display_name != ''"
+	" BEGIN SELECT RAISE(ABORT, 'display name not sealed'); END",
+
+	"ALTER TABLE signing_keys ADD COLUMN sealed INTEGER NOT NULL"
+	" DEFAULT 0 CHECK (sealed IN (0, 1))",
+	"CREATE TRIGGER signing_keys_sealed BEFORE INSERT ON signing_keys"
+	" WHEN NEW.sealed != 1"
+	" BEGIN SELECT RAISE(ABORT, 'private key not sealed'); END",
+
+	"ALTER TABLE confirmations ADD COLUMN statement_sealed BLOB",
+	"ALTER TABLE confirmations ADD COLUMN receipt_sealed BLOB",
+	"CREATE TRIGGER confirmations_sealed BEFORE INSERT ON confirmations"
+	" WHEN NEW.statement != '' OR NEW.receipt != ''"
+	" OR NEW.statement_sealed IS NULL"
+	" BEGIN SELECT RAISE(ABORT, 'statement not sealed'); END",
+	"CREATE TRIGGER confirmations_sealed_update BEFORE UPDATE OF"
+	" statement, receipt ON confirmations"
+	" WHEN NEW.statement != '' OR NEW.receipt != ''"
+	" BEGIN SELECT RAISE(ABORT, 'receipt not sealed'); END",
+	"PRAGMA user_version = 4",
+	NULL
+};
+
 const char *const *const store_migration[STORE_SCHEMA_VERSION + 1] = {
 	[1] = migration1,
 	[2] = migration2,
 	[3] = migration3,
+	[4] = migration4,
 };

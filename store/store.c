@@ -4,7 +4,9 @@
  *
  * Each connection runs in WAL mode with foreign keys on, a busy timeout,
  * a small page cache and synchronous=FULL, so that a commit that
- * returned is on disk.  The schema migrates by PRAGMA user_version
+ * returned is on disk.  secure_delete is on: the first unlock of a
+ * database from before schema 4 replaces plaintext by sealed values
+ * (seal.c), and the old bytes must not stay behind in free space.  The schema migrates by PRAGMA user_version
  * inside one BEGIN IMMEDIATE transaction, so concurrent openers migrate
  * once and a crash leaves the old version intact.
  */
@@ -35,6 +37,8 @@ static const char *const errs[] = {
 	[STORE_ERR_COUNTER] = "signature counter did not increase",
 	[STORE_ERR_VERSION] = "database schema is newer than this program",
 	[STORE_ERR_LAST_ADMIN] = "would leave no admin with a live credential",
+	[STORE_ERR_KEY] = "not the key-encryption key of this database",
+	[STORE_ERR_LOCKED] = "sealed data, and no key-encryption key given",
 };
 
 const char *
@@ -286,6 +290,8 @@ configure(struct store *st)
 	    STORE_OK ||
 	    (r = store_cache_kib(st, STORE_CACHE_KIB)) != STORE_OK ||
 	    (r = exec_int(st, "PRAGMA foreign_keys = ON", NULL)) != STORE_OK ||
+	    (r = exec_int(st, "PRAGMA secure_delete = ON", NULL)) !=
+	    STORE_OK ||
 	    (r = exec_int(st, "PRAGMA foreign_keys", &on)) != STORE_OK)
 		return (r);
 	if (on != 1)

@@ -36,9 +36,13 @@
 #define STORE_ERR_COUNTER	11	/* sign count did not increase */
 #define STORE_ERR_VERSION	12	/* schema newer than this build */
 #define STORE_ERR_LAST_ADMIN	13	/* would lock every admin out */
+#define STORE_ERR_KEY		14	/* not the key-encryption key */
+#define STORE_ERR_LOCKED	15	/* sealed data, and no store_unlock */
 
 #define STORE_MAX_USERNAME	64
 #define STORE_MAX_DISPLAY	128
+#define STORE_MAX_CONTACT	254	/* an e-mail address or a phone */
+#define STORE_KEY_LEN		32	/* a KEK or DEK: AES-256 */
 #define STORE_MAX_LABEL		64
 #define STORE_MAX_REASON	256
 #define STORE_MAX_CRED_ID	1023
@@ -73,7 +77,9 @@ struct store_user {
 	int64_t		id;
 	unsigned char	handle[STORE_HANDLE_LEN];
 	char		username[STORE_MAX_USERNAME + 1];
+	/* Sealed in the database, as the contact ("": none). */
 	char		display_name[STORE_MAX_DISPLAY + 1];
+	char		contact[STORE_MAX_CONTACT + 1];
 	enum store_role	role;
 	int64_t		created;
 };
@@ -119,7 +125,7 @@ struct store_session {
 struct store_key {
 	char		kid[STORE_MAX_KID + 1];
 	char		alg[16];		/* "EdDSA", "ES256" */
-	unsigned char	priv[512];		/* DER PKCS#8, secret */
+	unsigned char	priv[512];		/* DER PKCS#8, sealed */
 	size_t		priv_len;
 	int64_t		created;
 	int64_t		retired_at;		/* 0: current */
@@ -205,6 +211,37 @@ int	 store_open(const char *, struct store **);
 void	 store_close(struct store **);
 /* The schema version after migration. */
 int	 store_schema_version(struct store *);
+
+/*
+ * Encryption at rest (seal.c).  Signing keys, display names, contacts
+ * and delivery statements and receipts are sealed with AES-256-GCM under
+ * the database's data-encryption key (DEK), which the keyring table
+ * keeps wrapped under a key-encryption key (KEK, STORE_KEY_LEN bytes)
+ * that is never stored.  Until the process has unlocked the database,
+ * reading or writing a sealed field gives STORE_ERR_LOCKED; a value
+ * that was changed or moved to another row or column gives
+ * STORE_ERR_IO, never other data.
+ *
+ * store_unlock unwraps the DEK with kek (STORE_ERR_KEY if it is not the
+ * KEK of the keyring; nothing changes), or, if the database has no
+ * keyring yet, makes one with a fresh DEK and seals in the same
+ * transaction any plaintext left by a schema before 4.  The DEK is then
+ * known to every connection of this process to that database, now and
+ * later.  Arguments: the KEK, now.
+ */
+int	 store_unlock(struct store *, const unsigned char *, int64_t);
+/* True if the database has a keyring: a KEK was chosen for it. */
+int	 store_keyring_exists(struct store *, bool *);
+/*
+ * Changes the KEK: unwraps the DEK with old (STORE_ERR_KEY if wrong) and
+ * wraps it with new, in one transaction; sealed fields are unchanged and
+ * processes that unlocked the database go on working.  STORE_ERR_NOT_FOUND
+ * if there is no keyring.  Arguments: old KEK, new KEK, now.
+ */
+int	 store_rewrap(struct store *, const unsigned char *,
+	    const unsigned char *, int64_t);
+/* Wipes every DEK this process holds; later sealed access is locked. */
+void	 store_lock(void);
 /*
  * Group-commit writers (store_login, store_confirm_complete): one
  * thread and connection per database, started by the first such write
@@ -252,6 +289,11 @@ int	 store_user_by_handle(struct store *, const unsigned char *,
  */
 int	 store_user_list(struct store *, enum store_role,
 	    int (*)(const struct store_user *, void *), void *);
+/*
+ * Sets a user's contact (at most STORE_MAX_CONTACT bytes; "" clears
+ * it), sealed.  STORE_ERR_NOT_FOUND for an unknown user id.
+ */
+int	 store_user_set_contact(struct store *, int64_t, const char *);
 
 /*
  * Enrollment codes: stored as SHA-256 of the code, usable once.

@@ -2,7 +2,9 @@
 
 Runs real-device vectors through the command line and checks the JSON on
 standard output and the exit status (0 valid, 1 invalid, 2 usage), plus
-the usage errors.  Usage: authctl_test.py AUTHCTL VECTORS_DIR
+the usage errors; then the audit log, backups and the key-encryption key
+(first use, mode and key checks, rewrap) on throwaway databases.
+Usage: authctl_test.py AUTHCTL VECTORS_DIR
 """
 import json
 import os
@@ -235,6 +237,88 @@ with tempfile.TemporaryDirectory() as tmp:
     v = json.loads(out)
     check("audit verify finds the edit", rc == 1 and not v["valid"] and
           v["seq"] == lines[1]["seq"], out)
+
+# The key-encryption key: made on first use, checked, rewrapped.
+with tempfile.TemporaryDirectory() as tmp:
+    import sqlite3
+    db = os.path.join(tmp, "kek.db")
+    kek = db + ".kek"
+    name, contact = "Wilhelmina Oxenstierna", "+46 70 123 45 67"
+
+    def ctl(*args, env=None):
+        e = dict(os.environ)
+        for k in ("AUTHD_KEK", "AUTHD_KEK_FILE"):
+            e.pop(k, None)
+        e.update(env or {})
+        p = subprocess.run([authctl, "--db", db] + list(args),
+                           capture_output=True, env=e)
+        return p.returncode, p.stdout.decode().strip(), p.stderr.decode()
+
+    def db_has(text):
+        data = b""
+        for sfx in ("", "-wal"):
+            if os.path.exists(db + sfx):
+                data += open(db + sfx, "rb").read()
+        return text.encode() in data
+
+    rc, out, err = ctl("enroll", "wil", "customer", "--display-name", name,
+                       "--contact", contact)
+    check("kek made on first use", rc == 0 and os.path.exists(kek) and
+          os.stat(kek).st_mode & 0o777 == 0o600 and kek in err, err)
+    rc, out, err = ctl("users")
+    u = json.loads(out) if rc == 0 else {}
+    check("users shows sealed fields", u.get("display_name") == name and
+          u.get("contact") == contact, out + err)
+    c = sqlite3.connect(db)
+    row = c.execute("SELECT display_name, typeof(display_sealed),"
+                    " typeof(contact) FROM users").fetchone()
+    c.close()
+    check("columns hold ciphertext", row == ("", "blob", "blob"), repr(row))
+    check("no plaintext in the file", not db_has(name) and
+          not db_has(contact) and db_has("wil"))
+    rc, out, err = ctl("enroll", "x", "customer", "--contact", "c" * 255)
+    check("contact too long", rc == 2, err)
+    os.chmod(kek, 0o644)
+    rc, out, err = ctl("users")
+    check("kek mode 0644 refused", rc != 0 and kek in err and
+          "0644" in err and "chmod 600" in err and out == "", err)
+    os.chmod(kek, 0o600)
+    rc, out, err = ctl("users", env={"AUTHD_KEK": "A" * 43})
+    check("wrong AUTHD_KEK refused", rc != 0 and
+          "not the key-encryption key" in err, err)
+    rc, out, err = ctl("users", env={"AUTHD_KEK": "short"})
+    check("malformed AUTHD_KEK refused", rc != 0 and "base64url" in err,
+          err)
+    old = open(kek).read().strip()
+    os.rename(kek, kek + ".moved")
+    rc, out, err = ctl("users", env={"AUTHD_KEK": old})
+    check("AUTHD_KEK alone", rc == 0 and name in out, err)
+    rc, out, err = ctl("users")
+    check("missing kek for a sealed db", rc != 0 and "missing" in err and
+          not os.path.exists(kek), err)
+    os.rename(kek + ".moved", kek)
+    rc, out, err = ctl("keys", "rotate")
+    check("keys rotate sealed", rc == 0, err)
+    rc, out, err = ctl("keys", "rewrap")
+    check("keys rewrap usage", rc == 2, err)
+    rc, out, err = ctl("keys", "rewrap", "--new-kek-file", kek)
+    check("rewrap to the same key refused", rc != 0 and "already" in err,
+          err)
+    new = os.path.join(tmp, "new.kek")
+    rc, out, err = ctl("keys", "rewrap", "--new-kek-file", new)
+    check("keys rewrap", rc == 0 and json.loads(out)["new_kek_file"] == new
+          and os.stat(new).st_mode & 0o777 == 0o600, out + err)
+    rc, out, err = ctl("users")
+    check("old kek refused after rewrap", rc != 0 and
+          "not the key-encryption key" in err, err)
+    rc, out, err = ctl("users", env={"AUTHD_KEK_FILE": new})
+    check("new kek works after rewrap", rc == 0 and contact in out, err)
+    rc, out, err = ctl("audit", "export")
+    check("rewrap audited", rc == 0 and '"kek_rewrap"' in out, out)
+    rc, out, err = ctl("keys", "rewrap", "--new-kek-file",
+                       os.path.join(tmp, "third.kek"))
+    check("rewrap needs the current key", rc != 0 and
+          not os.path.exists(os.path.join(tmp, "third.kek")), err)
 
 print("authctl: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

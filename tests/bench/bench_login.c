@@ -71,6 +71,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -200,6 +201,35 @@ path(char *dst, const char *a, const char *b)
 {
 	if ((size_t)snprintf(dst, MAX_PATH, "%s%s", a, b) >= MAX_PATH)
 		die("path too long: %s%s", a, b);
+}
+
+/*
+ * Unlocks st with the key file authd made next to the database on its
+ * first start (base64url of 32 bytes and a newline): the users written
+ * here have sealed display names, as authd's own.
+ */
+static void
+unlock(struct store *st)
+{
+	unsigned char	 kek[STORE_KEY_LEN];
+	char		 p[MAX_PATH], line[128];
+	size_t		 len;
+	FILE		*f;
+	int		 e;
+
+	path(p, db, ".kek");
+	if ((f = fopen(p, "r")) == NULL || fgets(line, sizeof(line), f) ==
+	    NULL)
+		die("%s: %s", p, strerror(errno));
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	if (wa_b64url_decode(line, strlen(line), kek, sizeof(kek), &len) !=
+	    WA_OK || len != sizeof(kek))
+		die("%s: not a key-encryption key", p);
+	if ((e = store_unlock(st, kek, (int64_t)time(NULL))) != STORE_OK)
+		die("store_unlock %s: %s", db, store_strerr(e));
+	OPENSSL_cleanse(kek, sizeof(kek));
+	OPENSSL_cleanse(line, sizeof(line));
 }
 
 /* ---- setup without fsync ------------------------------------------ */
@@ -641,7 +671,7 @@ populate(void)
 	struct sa_cred		*sc;
 	unsigned char		 cer[STORE_CEREMONY_LEN];
 	char			 name[MAX_NAME], display[64], tmp[MAX_PATH];
-	const char		*suffix[] = { "", "-wal", "-shm" };
+	const char		*suffix[] = { "", "-wal", "-shm", ".kek" };
 	long			 stride = opt.users / opt.sample;
 	int64_t			 t0 = now_us(), now, pruned = 0;
 	FILE			*f;
@@ -650,7 +680,7 @@ populate(void)
 	fprintf(stderr, "bench_login: populating %s with %ld users "
 	    "(once; later runs reuse it)\n", db, opt.users);
 	(void)unlink(keys_path);
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		path(tmp, db, suffix[i]);
 		if (unlink(tmp) < 0 && errno != ENOENT)
 			die("unlink %s: %s", tmp, strerror(errno));
@@ -662,6 +692,7 @@ populate(void)
 	nosync_begin();
 	if ((e = store_open(db, &st)) != STORE_OK)
 		die("store_open %s: %s", db, store_strerr(e));
+	unlock(st);
 	memset(&tmpl, 0, sizeof(tmpl));
 	if ((e = store_cred_list(st, 0, first_cred, &tmpl)) != STORE_OK ||
 	    tmpl.id_len == 0)
@@ -777,6 +808,7 @@ load_samples(void)
 		die("%s: %s", keys_path, strerror(errno));
 	if ((e = store_open(db, &st)) != STORE_OK)
 		die("store_open %s: %s", db, store_strerr(e));
+	unlock(st);
 	while (nsamples < (size_t)opt.sample &&
 	    fgets(line, sizeof(line), f) != NULL) {
 		struct sample *s = &samples[nsamples];

@@ -855,8 +855,20 @@ enrollments_by_service(void **state)
 	memset(&u, 0, sizeof(u));
 	memset(&resp, 0, sizeof(resp));
 	fx_username("shopper", u.name, sizeof(u.name));
+	/* A contact must be a string without control characters. */
+	body = dumps(json_pack("{s:s, s:s, s:i}", "username", u.name, "role",
+	    "customer", "contact", 7));
+	st = fx_post(T.c, "/v1/enrollments", body, T.svc_key, &resp);
+	fx_expect_error(&resp, st, 400, "malformed_request");
+	free(body);
 	body = dumps(json_pack("{s:s, s:s, s:s}", "username", u.name, "role",
-	    "customer", "display_name", "Ann Shopper"));
+	    "customer", "contact", "ann@example.org\nBcc: x"));
+	st = fx_post(T.c, "/v1/enrollments", body, T.svc_key, &resp);
+	fx_expect_error(&resp, st, 400, "malformed_request");
+	free(body);
+	body = dumps(json_pack("{s:s, s:s, s:s, s:s}", "username", u.name,
+	    "role", "customer", "display_name", "Ann Shopper", "contact",
+	    "ann.shopper@example.org"));
 	assert_int_equal(fx_post(T.c, "/v1/enrollments", body, T.svc_key,
 	    &resp), 201);
 	assert_non_null(j = fx_json(&resp));
@@ -879,6 +891,10 @@ enrollments_by_service(void **state)
 	st = fx_post(T.c, "/v1/enrollments", body, T.svc_key, &resp);
 	fx_expect_error(&resp, st, 403, "forbidden");
 	free(body);
+	/* Admins see the contact. */
+	assert_int_equal(fx_req(T.c, "GET", "/v1/admin/users?role=customer",
+	    NULL, T.admin_at, NULL, NULL, 0, &resp), 200);
+	assert_non_null(strstr(resp.body, "\"ann.shopper@example.org\""));
 	hc_resp_free(&resp);
 	fx_user_free(&u);
 }

@@ -28,6 +28,21 @@
 
 #define NOW		1700000000LL
 
+/* The key-encryption key of every fixture database. */
+static const unsigned char fx_kek[STORE_KEY_LEN] =
+    "fixture key-encryption key 32 b";
+
+/*
+ * Unlocks st with fx_kek: sealed fields (display names, signing keys,
+ * confirmations) need it.  The DEK is then known to every connection of
+ * the process to that database.
+ */
+static inline int
+fx_unlock(struct store *st)
+{
+	return (store_unlock(st, fx_kek, NOW));
+}
+
 /* A throwaway database in a mkdtemp directory, removed afterwards. */
 struct fx {
 	char		 dir[256];
@@ -63,7 +78,9 @@ fx_setup(void **state)
 		return (-1);
 	}
 	snprintf(fx->path, sizeof(fx->path), "%s/authd.db", fx->dir);
-	if (store_open(fx->path, &fx->st) != STORE_OK) {
+	if (store_open(fx->path, &fx->st) != STORE_OK ||
+	    fx_unlock(fx->st) != STORE_OK) {
+		store_close(&fx->st);
 		fx_rm(fx);
 		free(fx);
 		return (-1);

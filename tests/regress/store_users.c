@@ -181,14 +181,21 @@ oversized_column_is_io(void **state)
 	struct store_user u;
 
 	assert_int_equal(q_exec(fx->st, "INSERT INTO users (id, handle,"
-	    " username, display_name, role, created) VALUES (9, randomblob(32),"
-	    " printf('%.100c', 'x'), '', 1, 0)"), SQLITE_OK);
+	    " username, display_name, display_sealed, role, created) VALUES"
+	    " (9, randomblob(32), printf('%.100c', 'x'), '', x'01', 1, 0)"),
+	    SQLITE_OK);
 	assert_int_equal(store_user_by_id(fx->st, 9, &u), STORE_ERR_IO);
+	/* A sealed display name that does not open. */
 	assert_int_equal(q_exec(fx->st, "INSERT INTO users (id, handle,"
-	    " username, display_name, role, created) VALUES (10,"
-	    " randomblob(32), 'nul', 'a' || char(0) || 'b', 1, 0)"),
+	    " username, display_name, display_sealed, role, created) VALUES"
+	    " (10, randomblob(32), 'forged', '', randomblob(41), 1, 0)"),
 	    SQLITE_OK);
 	assert_int_equal(store_user_by_id(fx->st, 10, &u), STORE_ERR_IO);
+	/* Plaintext is refused from schema 4 on. */
+	assert_int_not_equal(q_exec(fx->st, "INSERT INTO users (id, handle,"
+	    " username, display_name, display_sealed, role, created) VALUES"
+	    " (11, randomblob(32), 'plain', 'Plain Name', x'01', 1, 0)"),
+	    SQLITE_OK);
 }
 
 static void
