@@ -757,11 +757,15 @@ populate(void)
 	    (double)(now_us() - t0) / 1e6);
 }
 
-/* Whether keys.txt says the database holds what is asked for. */
+/*
+ * Whether keys.txt says the database holds what is asked for, and its
+ * key-encryption key is there (a database from before encryption at
+ * rest has none: it is populated again).
+ */
 static bool
 populated(void)
 {
-	char	 line[256], want[256];
+	char	 line[256], want[256], kek[MAX_PATH];
 	FILE	*f;
 	bool	 ok;
 
@@ -769,8 +773,9 @@ populated(void)
 		return (false);
 	snprintf(want, sizeof(want), "%s users=%ld sample=%ld\n",
 	    KEYS_MAGIC, opt.users, opt.sample);
+	path(kek, db, ".kek");
 	ok = fgets(line, sizeof(line), f) != NULL && strcmp(line, want) == 0 &&
-	    access(db, R_OK | W_OK) == 0;
+	    access(db, R_OK | W_OK) == 0 && access(kek, R_OK) == 0;
 	fclose(f);
 
 	return (ok);
