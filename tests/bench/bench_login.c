@@ -4,7 +4,7 @@
  *
  * Setup, paid once: the database lives in BUILD/bench/ and is reused
  * while BUILD/bench/keys.txt (the marker of a finished setup) matches
- * the requested size.  authd is started on a fresh database, its
+ * the requested size; each run starts from a copy of it as populated.  authd is started on a fresh database, its
  * first-admin code registers one passkey over HTTP, and authd is
  * stopped; the credential it stored is the template for the bulk.  The
  * bulk users and ES256 credentials are then written through the
@@ -230,6 +230,45 @@ unlock(struct store *st)
 		die("store_unlock %s: %s", db, store_strerr(e));
 	OPENSSL_cleanse(kek, sizeof(kek));
 	OPENSSL_cleanse(line, sizeof(line));
+}
+
+/* Copies file a to b (created 0600, replaced), and fsyncs it. */
+static void
+copy_file(const char *a, const char *b)
+{
+	char	 buf[1 << 16];
+	ssize_t	 n;
+	int	 in, out;
+
+	if ((in = open(a, O_RDONLY)) < 0)
+		die("%s: %s", a, strerror(errno));
+	if ((out = open(b, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0)
+		die("%s: %s", b, strerror(errno));
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			die("%s: %s", b, strerror(errno));
+	if (n < 0 || fsync(out) < 0 || close(out) < 0)
+		die("copy %s: %s", a, strerror(errno));
+	close(in);
+}
+
+/*
+ * Every run starts from the database as populated (its copy, .base):
+ * the sessions and audit entries of earlier runs would otherwise make
+ * each run's database larger than the last, and the figures drift.
+ */
+static void
+restore(void)
+{
+	char	 base[MAX_PATH], tmp[MAX_PATH];
+
+	path(base, db, ".base");
+	for (size_t i = 0; i < 2; i++) {
+		path(tmp, db, i == 0 ? "-wal" : "-shm");
+		if (unlink(tmp) < 0 && errno != ENOENT)
+			die("unlink %s: %s", tmp, strerror(errno));
+	}
+	copy_file(base, db);
 }
 
 /* ---- setup without fsync ------------------------------------------ */
@@ -671,7 +710,9 @@ populate(void)
 	struct sa_cred		*sc;
 	unsigned char		 cer[STORE_CEREMONY_LEN];
 	char			 name[MAX_NAME], display[64], tmp[MAX_PATH];
-	const char		*suffix[] = { "", "-wal", "-shm", ".kek" };
+	char			 base[MAX_PATH];
+	struct stat		 sb;
+	const char		*suffix[] = { "", "-wal", "-shm", ".kek", ".base" };
 	long			 stride = opt.users / opt.sample;
 	int64_t			 t0 = now_us(), now, pruned = 0;
 	FILE			*f;
@@ -680,7 +721,7 @@ populate(void)
 	fprintf(stderr, "bench_login: populating %s with %ld users "
 	    "(once; later runs reuse it)\n", db, opt.users);
 	(void)unlink(keys_path);
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		path(tmp, db, suffix[i]);
 		if (unlink(tmp) < 0 && errno != ENOENT)
 			die("unlink %s: %s", tmp, strerror(errno));
@@ -749,6 +790,12 @@ populate(void)
 		die("store_prune: %s", store_strerr(e));
 	store_close(&st);
 	nosync_end();
+	/* The last connection's close checkpointed the WAL away. */
+	path(base, db, "-wal");
+	if (stat(base, &sb) == 0 && sb.st_size > 0)
+		die("%s: not checkpointed", base);
+	path(base, db, ".base");
+	copy_file(db, base);
 	if (fflush(f) != 0 || fsync(fileno(f)) < 0 || fclose(f) != 0)
 		die("%s: %s", tmp, strerror(errno));
 	if (rename(tmp, keys_path) < 0)
@@ -765,7 +812,7 @@ populate(void)
 static bool
 populated(void)
 {
-	char	 line[256], want[256], kek[MAX_PATH];
+	char	 line[256], want[256], kek[MAX_PATH], base[MAX_PATH];
 	FILE	*f;
 	bool	 ok;
 
@@ -774,8 +821,9 @@ populated(void)
 	snprintf(want, sizeof(want), "%s users=%ld sample=%ld\n",
 	    KEYS_MAGIC, opt.users, opt.sample);
 	path(kek, db, ".kek");
+	path(base, db, ".base");
 	ok = fgets(line, sizeof(line), f) != NULL && strcmp(line, want) == 0 &&
-	    access(db, R_OK | W_OK) == 0 && access(kek, R_OK) == 0;
+	    access(base, R_OK) == 0 && access(kek, R_OK) == 0;
 	fclose(f);
 
 	return (ok);
@@ -1387,6 +1435,7 @@ main(int argc, char **argv)
 		ncpu = 1;
 	if (opt.repopulate || !populated())
 		populate();
+	restore();
 	load_samples();
 
 	floor1 = crypto_floor(1.0);
