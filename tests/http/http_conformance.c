@@ -20,6 +20,7 @@
  * family_rule.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,16 +40,28 @@
 #define UV		WA_FLAG_UV
 #define BE		WA_FLAG_BE
 #define BS		WA_FLAG_BS
-#define MAX_CASES	200
+#define RFU1		0x02
+#define RFU2		0x20
+#define MAX_CASES	256
 /* JSON nested deeper than authd takes (20 levels). */
 #define DEEP		"[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]"
 #define BIG_LEN		(17 * 1024)	/* over WA_MAX_CLIENTDATA */
+#define HUGE_LEN	(65 * 1024)	/* over authd's max_body */
 
 /* A well-formed challenge that authd did not issue. */
 #define OTHER_CHAL	"AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA"
 /* A COSE_Key {kty: EC2, alg: -999}. */
 #define COSE_ALG_999	\
     ((const unsigned char *)"\xa2\x01\x02\x03\x39\x03\xe6")
+/* An authenticator extension output {"credProtect": 1}, and with a
+ * trailing byte. */
+#define CRED_PROTECT	((const unsigned char *)"\xa1\x6b" "credProtect\x01")
+#define CRED_PROTECT_TRAILING \
+    ((const unsigned char *)"\xa1\x6b" "credProtect\x01\x00")
+/* A P-256 public key (SubjectPublicKeyInfo) that no case holds. */
+#define OTHER_SPKI	"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEMJ6FdH2in6joj5vR" \
+			"vbY-tWsTMfYZMpH-9OrHgeWRHev3qRjApypvoV3VXoBjQ9vU_b" \
+			"uYMrqffZY7jD_eULdv-w"
 #define AAGUID		((const unsigned char *)SA_AAGUID)
 #define OTHER_AAGUID	((const unsigned char *)"another-aaguid!!")
 #define APPLE_NONCE	"1.2.840.113635.100.8.2"
@@ -57,7 +70,14 @@
 static struct {
 	struct hc_conn	*c;
 	struct sa_cred	*other;		/* a key no case registers */
-	char		 big[BIG_LEN + 16];	/* a huge clientData member */
+	char		 big[HUGE_LEN + 16];	/* x...: huge members */
+	/* An instance whose couriers need attestation from anchor. */
+	struct fx_authd	 tr;
+	struct hc_conn	*tc;
+	char		 tr_origin[64];
+	char		 anchor[512];
+	struct sa_ca	*other_ca;	/* a CA that is no anchor */
+	char		 bigmember[BIG_LEN + 16];	/* "pad":"x..." */
 } T;
 
 /* Hook arguments. */
@@ -95,7 +115,8 @@ enum {
 };
 
 /* Body edits: the JSON text as a whole. */
-enum { BODY_ASIS, BODY_ARRAY, BODY_TRAILING, BODY_TEXT };
+enum { BODY_ASIS, BODY_ARRAY, BODY_TRAILING, BODY_TEXT, BODY_DUP_ID,
+    BODY_HUGE };
 
 /* The positive control of a format family. */
 struct family {
@@ -115,6 +136,11 @@ struct rcase {
 	const char		*origin;	/* "PORT" is replaced */
 	bool			 signer_other;	/* packed self by T.other */
 	bool			 long_id;	/* a 1024-byte credential id */
+	bool			 other_ca;	/* x5c from T.other_ca */
+	bool			 off_curve;	/* a key off its curve */
+	bool			 trusted;	/* on the trusted instance */
+	bool			 replay;	/* accepted, then again */
+	const char		*cdj;		/* CHAL, PORT are replaced */
 	struct sa_hooks		 h;
 	int			 body;		/* BODY_* */
 	const char		*text;		/* BODY_TEXT */
@@ -147,6 +173,7 @@ struct lcase {
 	bool		 signer_other;
 	bool		 count_set;
 	uint32_t	 count;		/* with count_set */
+	const char	*cdj;		/* CHAL, PORT are replaced */
 	struct sa_hooks	 h;
 	int		 body;
 	const char	*text;
@@ -154,6 +181,17 @@ struct lcase {
 	int		 want;
 	const char	*error;
 };
+
+static char *
+b64(const unsigned char *p, size_t n)
+{
+	char *s;
+
+	if ((s = sa_b64url(p, n)) == NULL)
+		fail_msg("sa_b64url");
+
+	return (s);
+}
 
 /* Hooks. */
 
@@ -541,6 +579,20 @@ static const struct rcase rcases[] = {
 	    .text = "id=x&type=public-key", ERR(400, "malformed_response") },
 	{ "structure_content_type", &f_none, .ctype = "text/plain",
 	    ERR(415, "unsupported_media_type") },
+	{ "structure_duplicate_member", &f_none, .body = BODY_DUP_ID,
+	    ERR(400, "malformed_response") },
+	{ "structure_body_too_large", &f_none, .body = BODY_HUGE,
+	    ERR(413, "body_too_large") },
+	{ "structure_replay", &f_none, .replay = true,
+	    ERR(400, "ceremony_used") },
+	{ "structure_transports_not_array", &f_none,
+	    JSON("response.transports", "5"), ERR(400, "malformed_response") },
+	/* toJSON()'s conveniences do not override the attested key. */
+	{ "structure_public_key_ignored", &f_none,
+	    JSON("response.publicKey", "\"" OTHER_SPKI "\""), ERR(201, NULL) },
+	{ "structure_public_key_alg_mismatch", &f_none,
+	    JSON("response.publicKeyAlgorithm", "-8"),
+	    ERR(400, "malformed_response") },
 	{ "structure_extra_member_ignored", &f_none,
 	    JSON("futureMember", "{\"x\":1}"), ERR(201, NULL) },
 
@@ -580,15 +632,51 @@ static const struct rcase rcases[] = {
 	    .h = { .cd_extra = "\"tokenBinding\":{\"status\":\"bogus\"}" },
 	    ERR(400, "token_binding") },
 	{ "clientdata_not_utf8", &f_none,
-	    .h = { .cdj = "{\"type\":\"webauthn.create\",\"x\":\"\xff\"}" },
+	    .cdj = "{\"type\":\"webauthn.create\",\"challenge\":\"CHAL\","
+	    "\"origin\":\"http://localhost:PORT\",\"x\":\"\xff\"}",
 	    ERR(400, "malformed_client_data") },
-	{ "clientdata_not_json", &f_none, .h = { .cdj = "webauthn.create" },
+	{ "clientdata_not_json", &f_none, .cdj = "webauthn.create CHAL",
 	    ERR(400, "malformed_client_data") },
 	{ "clientdata_duplicate_type", &f_none,
 	    .h = { .cd_extra = "\"type\":\"webauthn.create\"" },
 	    ERR(400, "malformed_client_data") },
-	{ "clientdata_too_large", &f_none, .h = { .cd_extra = T.big },
+	{ "clientdata_too_large", &f_none, .h = { .cd_extra = T.bigmember },
 	    ERR(400, "too_large") },
+	{ "clientdata_not_object", &f_none, .cdj = "[\"webauthn.create\"]",
+	    ERR(400, "malformed_client_data") },
+	{ "clientdata_type_not_string", &f_none,
+	    .cdj = "{\"type\":1,\"challenge\":\"CHAL\",\"origin\":"
+	    "\"http://localhost:PORT\"}", ERR(400, "malformed_client_data") },
+	{ "clientdata_type_nul", &f_none,
+	    .cdj = "{\"type\":\"webauthn.create\\u0000\",\"challenge\":"
+	    "\"CHAL\",\"origin\":\"http://localhost:PORT\"}",
+	    ERR(400, "malformed_client_data") },
+	{ "clientdata_origin_missing", &f_none,
+	    .cdj = "{\"type\":\"webauthn.create\",\"challenge\":\"CHAL\"}",
+	    ERR(400, "malformed_client_data") },
+	{ "clientdata_origin_nul", &f_none,
+	    .cdj = "{\"type\":\"webauthn.create\",\"challenge\":\"CHAL\","
+	    "\"origin\":\"http://localhost:PORT\\u0000.evil.example\"}",
+	    ERR(400, "malformed_client_data") },
+	{ "clientdata_duplicate_origin", &f_none,
+	    .cdj = "{\"type\":\"webauthn.create\",\"challenge\":\"CHAL\","
+	    "\"origin\":\"https://evil.example\",\"origin\":"
+	    "\"http://localhost:PORT\"}", ERR(400, "malformed_client_data") },
+	{ "clientdata_duplicate_challenge", &f_none,
+	    .cdj = "{\"type\":\"webauthn.create\",\"challenge\":\""
+	    OTHER_CHAL "\",\"challenge\":\"CHAL\",\"origin\":"
+	    "\"http://localhost:PORT\"}", ERR(400, "malformed_client_data") },
+	{ "clientdata_challenge_padded", &f_none,
+	    .cdj = "{\"type\":\"webauthn.create\",\"challenge\":\"CHAL=\","
+	    "\"origin\":\"http://localhost:PORT\"}",
+	    ERR(400, "challenge_mismatch") },
+	{ "clientdata_escaped_accepted", &f_none,
+	    .cdj = "{\"type\":\"webauthn.cre\\u0061te\",\"challenge\":"
+	    "\"CHAL\",\"origin\":\"http:\\/\\/localhost:PORT\"}",
+	    ERR(201, NULL) },
+	{ "clientdata_token_binding_present_accepted", &f_none,
+	    .h = { .cd_extra = "\"tokenBinding\":{\"status\":\"present\","
+	    "\"id\":\"AAAA\"}" }, ERR(201, NULL) },
 	{ "clientdata_bom_accepted", &f_none, .h = { .cd_bom = true },
 	    ERR(201, NULL) },
 	{ "clientdata_cross_origin_absent_accepted", &f_none,
@@ -630,8 +718,22 @@ static const struct rcase rcases[] = {
 	{ "authdata_cose_alg_unknown", &f_none,
 	    .h = { .cose = COSE_ALG_999, .cose_len = 7 },
 	    ERR(400, "unsupported_algorithm") },
+	{ "authdata_rpid_case", &f_packed, .rp_id = "LOCALHOST",
+	    ERR(400, "rp_id_mismatch") },
+	{ "authdata_cose_off_curve", &f_none, .off_curve = true,
+	    ERR(400, "malformed_public_key") },
 	{ "authdata_be_bs_accepted", &f_packed, .flags = UP_UV | BE | BS,
 	    ERR(201, NULL) },
+	{ "authdata_rfu_bits_accepted", &f_packed,
+	    .flags = UP_UV | RFU1 | RFU2, ERR(201, NULL) },
+	{ "authdata_extensions_accepted", &f_packed,
+	    .h = { .ext = CRED_PROTECT, .ext_len = 14 }, ERR(201, NULL) },
+	{ "authdata_extensions_trailing", &f_packed,
+	    .h = { .ext = CRED_PROTECT_TRAILING, .ext_len = 15 },
+	    ERR(400, "malformed_authenticator_data") },
+	{ "authdata_extensions_not_map", &f_packed,
+	    .h = { .ext = (const unsigned char *)"\x80", .ext_len = 1 },
+	    ERR(400, "malformed_authenticator_data") },
 
 	/* none (§8.7). */
 	{ "none_ok", &f_none, ERR(201, NULL) },
@@ -738,6 +840,29 @@ static const struct rcase rcases[] = {
 	{ "apple_extra_member", &f_apple, BRK(h_apple, FB_EXTRA),
 	    ERR(400, "malformed_attestation_statement") },
 
+	/*
+	 * Trust (§7.1 steps 23-24), on the instance whose couriers need
+	 * attestation that chains to the anchor.
+	 */
+	{ "trust_x5c_ok", &f_x5c, .trusted = true, ERR(201, NULL) },
+	{ "trust_x5c_with_ca_ok", &f_x5c, .trusted = true,
+	    .h = { .x5c_with_ca = true }, ERR(201, NULL) },
+	{ "trust_u2f_ok", &f_u2f, .trusted = true, ERR(201, NULL) },
+	{ "trust_x5c_other_ca", &f_x5c, .trusted = true, .other_ca = true,
+	    ERR(400, "untrusted_attestation") },
+	{ "trust_u2f_other_ca", &f_u2f, .trusted = true, .other_ca = true,
+	    ERR(400, "untrusted_attestation") },
+	{ "trust_x5c_expired", &f_x5c, .trusted = true,
+	    LEAF(.aaguid = AAGUID, .not_before = -172800, .not_after = -86400),
+	    ERR(400, "untrusted_attestation") },
+	{ "trust_x5c_not_yet_valid", &f_x5c, .trusted = true,
+	    LEAF(.aaguid = AAGUID, .not_before = 86400, .not_after = 172800),
+	    ERR(400, "untrusted_attestation") },
+	{ "trust_self", &f_x5c, .trusted = true, .fmt = "packed",
+	    ERR(400, "attestation_required") },
+	{ "trust_none", &f_x5c, .trusted = true, .fmt = "none",
+	    ERR(400, "attestation_required") },
+
 	/* android-key (§8.4). */
 	{ "android_key_ok", &f_akey, BRK(h_android_key, FB_NONE),
 	    ERR(201, NULL) },
@@ -794,6 +919,12 @@ static const struct lcase lcases[] = {
 	    JSON("response.userHandle", "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 	    "AAAAAAAAAAAAAAAAAAAA\""), ERR(400, "too_large") },
+	{ "assert_structure_duplicate_member", .body = BODY_DUP_ID,
+	    ERR(400, "malformed_response") },
+	{ "assert_structure_body_too_large", .body = BODY_HUGE,
+	    ERR(413, "body_too_large") },
+	{ "assert_structure_user_handle_null", JSON("response.userHandle",
+	    "null"), ERR(200, NULL) },
 	{ "assert_structure_body_trailing", .body = BODY_TRAILING,
 	    ERR(400, "malformed_response") },
 	{ "assert_structure_content_type", .ctype = "application/cbor",
@@ -807,8 +938,8 @@ static const struct lcase lcases[] = {
 	    .h = { .cd_challenge = OTHER_CHAL },
 	    ERR(400, "unknown_ceremony") },
 	{ "assert_clientdata_challenge_missing",
-	    .h = { .cdj = "{\"type\":\"webauthn.get\",\"origin\":"
-	    "\"http://localhost\"}" }, ERR(400, "malformed_client_data") },
+	    .cdj = "{\"type\":\"webauthn.get\",\"origin\":"
+	    "\"http://localhost:PORT\"}", ERR(400, "malformed_client_data") },
 	{ "assert_clientdata_registration_challenge", .mode = L_REG_CHALLENGE,
 	    ERR(400, "unknown_ceremony") },
 	{ "assert_clientdata_origin_https", .origin = "https://localhost:PORT",
@@ -828,6 +959,17 @@ static const struct lcase lcases[] = {
 	    .h = { .cross_origin = SA_CROSS_ABSENT,
 	    .cd_extra = "\"crossOrigin\":\"false\"" },
 	    ERR(401, "malformed_client_data") },
+	{ "assert_clientdata_origin_nul",
+	    .cdj = "{\"type\":\"webauthn.get\",\"challenge\":\"CHAL\","
+	    "\"origin\":\"http://localhost:PORT\\u0000.evil.example\"}",
+	    ERR(400, "malformed_client_data") },
+	{ "assert_clientdata_duplicate_origin",
+	    .cdj = "{\"type\":\"webauthn.get\",\"challenge\":\"CHAL\","
+	    "\"origin\":\"https://evil.example\",\"origin\":"
+	    "\"http://localhost:PORT\"}", ERR(400, "malformed_client_data") },
+	{ "assert_clientdata_escaped_accepted",
+	    .cdj = "{\"type\":\"webauthn.get\",\"challenge\":\"CHAL\","
+	    "\"origin\":\"http:\\/\\/localhost:PORT\"}", ERR(200, NULL) },
 	{ "assert_clientdata_not_utf8",
 	    .h = { .cd_extra = "\"x\":\"\xc3\x28\"" },
 	    ERR(400, "malformed_client_data") },
@@ -864,6 +1006,9 @@ static const struct lcase lcases[] = {
 	    .discoverable = true, ERR(401, "user_handle_mismatch") },
 	{ "assert_other_users_handle_username_first", .mode = L_OTHER_HANDLE,
 	    ERR(401, "user_handle_mismatch") },
+	{ "assert_user_handle_empty", .discoverable = true,
+	    JSON("response.userHandle", "\"\""),
+	    ERR(400, "user_handle_mismatch") },
 	{ "assert_discoverable_no_handle", .discoverable = true,
 	    .no_handle = true, ERR(401, "user_handle_mismatch") },
 	{ "assert_signature_bad", SIG(SIG_FLIP), ERR(401, "bad_signature") },
@@ -890,42 +1035,49 @@ static const struct lcase lcases[] = {
 
 /* Helpers. */
 
-static char *
-b64(const unsigned char *p, size_t n)
-{
-	char *s;
-
-	if ((s = sa_b64url(p, n)) == NULL)
-		fail_msg("sa_b64url");
-
-	return (s);
-}
-
-/* The origin with "PORT" replaced by authd's port. */
+/*
+ * tmpl with each "PORT" replaced by authd's port and each "CHAL" by
+ * the challenge in base64url (chal may be NULL if there is none).
+ */
 static const char *
-origin_of(const char *tmpl, char *buf, size_t len)
+fill(const char *tmpl, const unsigned char *chal, size_t chal_len,
+    char *buf, size_t len)
 {
-	const char *p;
+	const char	*p = tmpl, *v;
+	char		*c = NULL;
+	size_t		 n = 0;
 
 	if (tmpl == NULL)
 		return (NULL);
-	if ((p = strstr(tmpl, "PORT")) == NULL)
-		return (tmpl);
-	snprintf(buf, len, "%.*s%s%s", (int)(p - tmpl), tmpl, fx.port, p + 4);
+	if (chal != NULL)
+		c = b64(chal, chal_len);
+	while (*p != '\0' && n + 1 < len) {
+		v = strncmp(p, "PORT", 4) == 0 ? fx.port :
+		    strncmp(p, "CHAL", 4) == 0 && c != NULL ? c : NULL;
+		if (v != NULL) {
+			n += (size_t)snprintf(buf + n, len - n, "%s", v);
+			p += 4;
+		} else
+			buf[n++] = *p++;
+	}
+	if (n >= len)
+		fail_msg("template too long: %s", tmpl);
+	buf[n] = '\0';
+	free(c);
 
 	return (buf);
 }
 
-/* authctl WHAT USERNAME: its output (FX_MAX_OUT), which must exist. */
+/* authctl --db DB WHAT USERNAME: its output (FX_MAX_OUT). */
 static char *
-authctl_out(const char *what, const char *user)
+authctl_out(const char *db, const char *what, const char *user)
 {
 	char	*out, err[512];
 	int	 st;
 
 	if ((out = malloc(FX_MAX_OUT)) == NULL)
 		fail_msg("out of memory");
-	if ((st = fx_authctl(NULL, out, err, what, user, NULL)) != 0)
+	if ((st = fx_authctl(db, out, err, what, user, NULL)) != 0)
 		fail_msg("authctl %s %s: %d %s", what, user, st, err);
 
 	return (out);
@@ -935,8 +1087,8 @@ authctl_out(const char *what, const char *user)
 static char *
 snapshot(const char *user)
 {
-	char	*d = authctl_out("devices", user);
-	char	*s = authctl_out("sessions", user);
+	char	*d = authctl_out(NULL, "devices", user);
+	char	*s = authctl_out(NULL, "sessions", user);
 	char	*all;
 
 	if ((all = malloc(strlen(d) + strlen(s) + 2)) == NULL)
@@ -964,28 +1116,33 @@ static char *
 body_of(char *json, int op, const char *text)
 {
 	char	*b;
-	size_t	 n = strlen(json);
+	size_t	 n = strlen(json), max = n + HUGE_LEN + 64;
 
 	if (op == BODY_ASIS)
 		return (json);
-	if ((b = malloc(n + 64)) == NULL)
+	if ((b = malloc(max)) == NULL)
 		fail_msg("out of memory");
 	if (op == BODY_ARRAY)
-		snprintf(b, n + 64, "[%s]", json);
+		snprintf(b, max, "[%s]", json);
 	else if (op == BODY_TRAILING)
-		snprintf(b, n + 64, "%s{}", json);
+		snprintf(b, max, "%s{}", json);
+	else if (op == BODY_DUP_ID)
+		snprintf(b, max, "{\"id\":\"AAAA\",%s", json + 1);
+	else if (op == BODY_HUGE)
+		snprintf(b, max, "{\"pad\":\"%.*s\",%s", HUGE_LEN, T.big,
+		    json + 1);
 	else
-		snprintf(b, n + 64, "%s", text);
+		snprintf(b, max, "%s", text);
 	free(json);
 
 	return (b);
 }
 
 static int
-post(const char *path, const char *ctype, const char *body,
-    struct hc_resp *resp)
+post(struct hc_conn *c, const char *path, const char *ctype,
+    const char *body, struct hc_resp *resp)
 {
-	return (fx_req(T.c, "POST", path, ctype != NULL ? ctype :
+	return (fx_req(c, "POST", path, ctype != NULL ? ctype :
 	    "application/json", NULL, NULL, body, strlen(body), resp));
 }
 
@@ -1018,15 +1175,19 @@ reg_case(void **state)
 	struct sa_params	 p;
 	struct hc_resp		 resp;
 	struct fx_user		 u;
+	struct hc_conn		*c = rc->trusted ? T.tc : T.c;
+	const char		*db = rc->trusted ? T.tr.db : NULL;
 	unsigned char		*chal, id[1024];
 	size_t			 chal_len;
 	char			*code, *json, *out, *cid, obuf[128];
+	char			 cdj[1024];
+	unsigned char		 cose[512];
 	int			 alg = rc->alg != 0 ? rc->alg : f->alg, st;
 
 	memset(&u, 0, sizeof(u));
 	memset(&resp, 0, sizeof(resp));
 	fx_username("conf", u.name, sizeof(u.name));
-	code = fx_enroll(NULL, u.name, "courier");
+	code = fx_enroll(db, u.name, "courier");
 	if ((u.cred = sa_cred_new(alg)) == NULL)
 		fail_msg("sa_cred_new(%d)", alg);
 	if (rc->long_id) {
@@ -1035,12 +1196,26 @@ reg_case(void **state)
 	}
 	if (rc->signer_other)
 		h.signer = T.other;
-	assert_int_equal(fx_reg_options(T.c, code, NULL, "conformance", NULL,
+	if (rc->other_ca)
+		h.ca = T.other_ca;
+	if (rc->off_curve) {
+		/* The last byte of y. */
+		if (sa_cred_cose_len(u.cred) > sizeof(cose))
+			fail_msg("COSE key too long");
+		memcpy(cose, sa_cred_cose_ptr(u.cred),
+		    sa_cred_cose_len(u.cred));
+		cose[sa_cred_cose_len(u.cred) - 1] ^= 0x01;
+		h.cose = cose;
+		h.cose_len = sa_cred_cose_len(u.cred);
+	}
+	assert_int_equal(fx_reg_options(c, code, NULL, "conformance", NULL,
 	    &chal, &chal_len, &u), 200);
+	if (rc->cdj != NULL)
+		h.cdj = fill(rc->cdj, chal, chal_len, cdj, sizeof(cdj));
 	memset(&p, 0, sizeof(p));
 	p.rp_id = rc->rp_id != NULL ? rc->rp_id : "localhost";
-	p.origin = rc->origin != NULL ? origin_of(rc->origin, obuf,
-	    sizeof(obuf)) : fx.origin;
+	p.origin = rc->origin != NULL ? fill(rc->origin, NULL, 0, obuf,
+	    sizeof(obuf)) : rc->trusted ? T.tr_origin : fx.origin;
 	p.challenge = chal;
 	p.challenge_len = chal_len;
 	p.flags = rc->flags != 0 ? rc->flags : UP_UV;
@@ -1048,19 +1223,32 @@ reg_case(void **state)
 	if ((json = sa_make_registration_ex(u.cred, &p, &h)) == NULL)
 		fail_msg("sa_make_registration_ex");
 	json = body_of(json, rc->body, rc->text);
-	st = post("/v1/registration/verify", rc->ctype, json, &resp);
+	if (rc->replay && (st = post(c, "/v1/registration/verify", NULL,
+	    json, &resp)) != 201)
+		fail_msg("the response to replay: %d %s", st, resp.body);
+	st = post(c, "/v1/registration/verify", rc->ctype, json, &resp);
 	expect(&resp, st, rc->want, rc->error);
 	free(json);
 	free(chal);
 
-	out = authctl_out("devices", u.name);
-	if (rc->want == 201) {
-		/* Stored once, as the verdict said; no anchors: untrusted. */
-		assert_non_null(strstr(resp.body, "\"trusted\":false"));
+	out = authctl_out(db, "devices", u.name);
+	if (rc->want == 201 || rc->replay) {
+		/* Stored once, trusted only where anchors are set. */
+		if (rc->want == 201)
+			assert_non_null(strstr(resp.body, rc->trusted ?
+			    "\"trusted\":true" : "\"trusted\":false"));
 		cid = b64(sa_cred_id_ptr(u.cred), sa_cred_id_len(u.cred));
 		assert_int_equal(count_of(out, "\"credential_id\""), 1);
 		assert_non_null(strstr(out, cid));
 		free(cid);
+		/* What was stored is the attested key. */
+		memset(&ce, 0, sizeof(ce));
+		ce.origin = rc->trusted ? T.tr_origin : NULL;
+		ce.flags = p.flags;
+		u.count = 1;
+		if ((st = fx_login(c, &u, false, &ce, &resp)) != 200)
+			fail_msg("sign-in with the registered key: %d %s", st,
+			    resp.body);
 	} else {
 		/* Nothing stored; the code and the key are still unused. */
 		if (count_of(out, "\"credential_id\"") != 0)
@@ -1072,7 +1260,8 @@ reg_case(void **state)
 		memset(&ce, 0, sizeof(ce));
 		ce.fmt = f->fmt;
 		ce.hooks = &f->base;
-		if ((st = fx_register(T.c, code, &u, alg, &ce, &resp)) != 201)
+		ce.origin = rc->trusted ? T.tr_origin : NULL;
+		if ((st = fx_register(c, code, &u, alg, &ce, &resp)) != 201)
 			fail_msg("the unbroken response after the refusal: "
 			    "%d %s", st, resp.body);
 	}
@@ -1084,42 +1273,28 @@ reg_case(void **state)
 
 /* Sign-in cases. */
 
-/* Options for name (NULL: discoverable) and an assertion by u. */
-static char *
-assertion_for(const char *name, struct fx_user *u,
-    const struct fx_ceremony *ce)
-{
-	unsigned char	*chal;
-	size_t		 chal_len;
-	char		*json;
-
-	assert_int_equal(fx_login_options(T.c, name, &chal, &chal_len, NULL),
-	    200);
-	json = fx_assertion(u, chal, chal_len, ce);
-	free(chal);
-
-	return (json);
-}
-
-/* A registration ceremony's challenge, for an unused enrollment. */
-static char *
-assertion_reg_challenge(struct fx_user *u, const struct fx_ceremony *ce)
+/*
+ * The challenge of the case's ceremony: sign-in options for name (NULL:
+ * discoverable), or with reg a registration's, of an unused enrollment.
+ */
+static void
+challenge_for(const char *name, bool reg, unsigned char **chal,
+    size_t *chal_len)
 {
 	struct fx_user	 r;
-	unsigned char	*chal;
-	size_t		 chal_len;
-	char		*code, *json;
+	char		*code;
 
+	if (!reg) {
+		assert_int_equal(fx_login_options(T.c, name, chal, chal_len,
+		    NULL), 200);
+		return;
+	}
 	memset(&r, 0, sizeof(r));
 	fx_username("confreg", r.name, sizeof(r.name));
 	code = fx_enroll(NULL, r.name, "courier");
-	assert_int_equal(fx_reg_options(T.c, code, NULL, "x", NULL, &chal,
-	    &chal_len, &r), 200);
-	json = fx_assertion(u, chal, chal_len, ce);
-	free(chal);
+	assert_int_equal(fx_reg_options(T.c, code, NULL, "x", NULL, chal,
+	    chal_len, &r), 200);
 	free(code);
-
-	return (json);
 }
 
 static void
@@ -1127,9 +1302,12 @@ login_case(void **state)
 {
 	const struct lcase	*lc = *state;
 	struct fx_ceremony	 ce, first;
+	struct sa_hooks		 h = lc->h;
 	struct hc_resp		 resp;
 	struct fx_user		 u, v, who;
-	char			*json, *before, *after, obuf[128];
+	unsigned char		*chal;
+	size_t			 chal_len;
+	char			*json, *before, *after, obuf[128], cdj[1024];
 	int			 st;
 
 	memset(&resp, 0, sizeof(resp));
@@ -1137,18 +1315,13 @@ login_case(void **state)
 	memset(&ce, 0, sizeof(ce));
 	fx_new_user(T.c, "confin", "courier", lc->alg != 0 ? lc->alg :
 	    WA_COSE_ES256, &u);
-	ce.origin = origin_of(lc->origin, obuf, sizeof(obuf));
+	ce.origin = fill(lc->origin, NULL, 0, obuf, sizeof(obuf));
 	ce.rp_id = lc->rp_id;
 	ce.flags = lc->flags;
 	ce.no_user_handle = lc->no_handle;
-	ce.hooks = &lc->h;
-	if (lc->signer_other) {
-		static struct sa_hooks other;
-
-		other = lc->h;
-		other.signer = T.other;
-		ce.hooks = &other;
-	}
+	ce.hooks = &h;
+	if (lc->signer_other)
+		h.signer = T.other;
 	if (lc->mode == L_COUNT) {
 		memset(&first, 0, sizeof(first));
 		first.sign_count_set = true;
@@ -1167,24 +1340,24 @@ login_case(void **state)
 	if (lc->mode == L_OTHER_CRED) {
 		who.cred = v.cred;
 		who.count = v.count;
-		memcpy(who.handle, v.handle, v.handle_len);
 	}
-	if (lc->mode == L_OTHER_HANDLE)
+	if (lc->mode == L_OTHER_CRED || lc->mode == L_OTHER_HANDLE)
 		memcpy(who.handle, v.handle, v.handle_len);
 
-	if (lc->mode == L_REG_CHALLENGE)
-		json = assertion_reg_challenge(&who, &ce);
-	else
-		json = assertion_for(lc->discoverable ? NULL : u.name, &who,
-		    &ce);
-	json = body_of(json, lc->body, lc->text);
+	challenge_for(lc->discoverable ? NULL : u.name,
+	    lc->mode == L_REG_CHALLENGE, &chal, &chal_len);
+	if (lc->cdj != NULL)
+		h.cdj = fill(lc->cdj, chal, chal_len, cdj, sizeof(cdj));
+	json = body_of(fx_assertion(&who, chal, chal_len, &ce), lc->body,
+	    lc->text);
+	free(chal);
 	if (lc->mode == L_REPLAY) {
-		assert_int_equal(post("/v1/authentication/verify", NULL, json,
-		    &resp), 200);
+		assert_int_equal(post(T.c, "/v1/authentication/verify", NULL,
+		    json, &resp), 200);
 		u.count++;
 	}
 	before = snapshot(u.name);
-	st = post("/v1/authentication/verify", lc->ctype, json, &resp);
+	st = post(T.c, "/v1/authentication/verify", lc->ctype, json, &resp);
 	expect(&resp, st, lc->want, lc->error);
 	after = snapshot(u.name);
 	if (lc->want == 200) {
@@ -1213,6 +1386,45 @@ login_case(void **state)
 	fx_user_free(&v);
 }
 
+/*
+ * The second instance: couriers need attestation that chains to
+ * softauth's default CA, written to HTTPT_TMP as the one anchor.
+ */
+static int
+trusted_start(void)
+{
+	static char	 listen[64], origins[96], issuer[96], anchors[600];
+	const char	*args[] = { listen, origins, issuer, anchors,
+			    "--attestation_courier=trusted", NULL };
+	const struct sa_ca *ca = sa_ca_default();
+	FILE		*f;
+
+	if ((T.other_ca = sa_ca_new()) == NULL || ca == NULL)
+		return (-1);
+	snprintf(T.anchor, sizeof(T.anchor), "%s/conformance-anchor.der",
+	    fx.tmp);
+	if ((f = fopen(T.anchor, "wb")) == NULL)
+		return (-1);
+	if (fwrite(sa_ca_der_ptr(ca), 1, sa_ca_der_len(ca), f) !=
+	    sa_ca_der_len(ca) || fclose(f) != 0)
+		return (-1);
+	fx_free_port(T.tr.port, sizeof(T.tr.port));
+	snprintf(T.tr_origin, sizeof(T.tr_origin), "http://localhost:%s",
+	    T.tr.port);
+	snprintf(listen, sizeof(listen), "--listen=127.0.0.1:%s", T.tr.port);
+	snprintf(origins, sizeof(origins), "--origins=%s", T.tr_origin);
+	snprintf(issuer, sizeof(issuer), "--issuer=%s", T.tr_origin);
+	snprintf(anchors, sizeof(anchors), "--trust_anchors=%s", T.anchor);
+	if (fx_authd_start(&T.tr, "conformance-trusted", args) != 0) {
+		print_error("the trusted instance did not start: %s\n",
+		    T.tr.log);
+		return (-1);
+	}
+	T.tc = fx_connect(T.tr.port);
+
+	return (0);
+}
+
 static int
 group_setup(void **state)
 {
@@ -1223,9 +1435,12 @@ group_setup(void **state)
 	if ((T.other = sa_cred_new(WA_COSE_ES256)) == NULL)
 		return (-1);
 	/* "pad":"xxx...": a member that makes clientDataJSON too large. */
-	memcpy(T.big, "\"pad\":\"", 7);
-	memset(T.big + 7, 'x', BIG_LEN);
-	memcpy(T.big + 7 + BIG_LEN, "\"", 2);
+	memset(T.big, 'x', sizeof(T.big) - 1);
+	memcpy(T.bigmember, "\"pad\":\"", 7);
+	memset(T.bigmember + 7, 'x', BIG_LEN);
+	memcpy(T.bigmember + 7 + BIG_LEN, "\"", 2);
+	if (trusted_start() < 0)
+		return (-1);
 
 	return (0);
 }
@@ -1235,7 +1450,11 @@ group_teardown(void **state)
 {
 	(void)state;
 	hc_close(&T.c);
+	hc_close(&T.tc);
+	if (T.tr.pid > 0 && fx_authd_stop(&T.tr, SIGTERM) != 0)
+		print_error("the trusted instance did not stop cleanly\n");
 	sa_cred_free(&T.other);
+	sa_ca_free(&T.other_ca);
 
 	return (0);
 }
