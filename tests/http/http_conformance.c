@@ -47,6 +47,7 @@
 #define DEEP		"[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]"
 #define BIG_LEN		(17 * 1024)	/* over WA_MAX_CLIENTDATA */
 #define HUGE_LEN	(65 * 1024)	/* over authd's max_body */
+#define LONG_ID		1400		/* base64url over WA_MAX_CRED_ID */
 
 /* A well-formed challenge that authd did not issue. */
 #define OTHER_CHAL	"AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA"
@@ -78,14 +79,16 @@ static struct {
 	char		 anchor[512];
 	struct sa_ca	*other_ca;	/* a CA that is no anchor */
 	char		 bigmember[BIG_LEN + 16];	/* "pad":"x..." */
+	char		 longid[LONG_ID + 3];	/* "AAA...": 1050 bytes */
 } T;
 
 /* Hook arguments. */
 
-/* A JSON member to replace (val, JSON text) or delete (val NULL). */
+/* JSON members to replace (val, JSON text) or delete (val NULL). */
 struct jedit {
 	const char	*path;
 	const char	*val;
+	const char	*also;		/* a second path, or NULL */
 };
 
 /* An attStmt or attestationObject member to change. */
@@ -174,6 +177,7 @@ struct lcase {
 	bool		 count_set;
 	uint32_t	 count;		/* with count_set */
 	const char	*cdj;		/* CHAL, PORT are replaced */
+	uint8_t		 reg_flags;	/* 0: UP|UV at registration */
 	struct sa_hooks	 h;
 	int		 body;
 	const char	*text;
@@ -205,6 +209,11 @@ h_json(json_t *root, void *arg)
 	if (e->val != NULL && (v = json_loads(e->val, JSON_DECODE_ANY,
 	    &jerr)) == NULL)
 		return (-1);
+	if (e->also != NULL && sa_json_set(root, e->also, v != NULL ?
+	    json_incref(v) : NULL) < 0) {
+		json_decref(v);
+		return (-1);
+	}
 
 	return (sa_json_set(root, e->path, v));
 }
@@ -484,7 +493,9 @@ static const struct family f_akey = { "android-key", WA_COSE_ES256,
 
 #define ARG(...)	((void *)(uintptr_t)(__VA_ARGS__))
 #define JSON(p, v)	.h = { .json = h_json, \
-			    .arg = ARG(&(const struct jedit){ (p), (v) }) }
+			    .arg = ARG(&(const struct jedit){ p, v, NULL }) }
+#define JSON2(p, q, v)	.h = { .json = h_json, \
+			    .arg = ARG(&(const struct jedit){ p, v, q }) }
 #define STMT(k, kind, i) .h = { .attstmt = h_attstmt, \
 			    .arg = ARG(&(const struct sedit){ k, kind, i }) }
 #define ATTOBJ(k, kind)	.h = { .attobj = h_attobj, \
@@ -510,6 +521,8 @@ static const struct rcase rcases[] = {
 	{ "structure_rawid_missing", &f_none, JSON("rawId", NULL),
 	    ERR(400, "malformed_response") },
 	{ "structure_id_not_rawid", &f_none, JSON("id", "\"AAAAAAAAAAAA\""),
+	    ERR(400, "credential_id_mismatch") },
+	{ "structure_id_too_long", &f_none, JSON2("id", "rawId", T.longid),
 	    ERR(400, "credential_id_mismatch") },
 	{ "structure_id_not_string", &f_none, JSON("id", "42"),
 	    ERR(400, "malformed_response") },
@@ -894,6 +907,8 @@ static const struct lcase lcases[] = {
 	{ "assert_structure_ok", ERR(200, NULL) },
 	{ "assert_structure_id_missing", JSON("id", NULL),
 	    ERR(400, "malformed_response") },
+	{ "assert_structure_id_too_long", JSON2("id", "rawId", T.longid),
+	    ERR(400, "credential_id_mismatch") },
 	{ "assert_structure_id_not_rawid", JSON("id", "\"AAAAAAAAAAAA\""),
 	    ERR(400, "credential_id_mismatch") },
 	{ "assert_structure_type_wrong", JSON("type", "\"public-key2\""),
@@ -985,6 +1000,10 @@ static const struct lcase lcases[] = {
 	    ERR(401, "backup_flags") },
 	{ "assert_authdata_be_changed", .flags = UP_UV | BE,
 	    ERR(401, "backup_flags") },
+	{ "assert_authdata_be_cleared", .reg_flags = UP_UV | BE,
+	    ERR(401, "backup_flags") },
+	{ "assert_authdata_bs_set_ok", .reg_flags = UP_UV | BE,
+	    .flags = UP_UV | BE | BS, ERR(200, NULL) },
 	{ "assert_authdata_truncated", AUTHDATA(AD_TRUNC, 1, NULL),
 	    ERR(401, "malformed_authenticator_data") },
 	{ "assert_authdata_trailing", AUTHDATA(AD_APPEND, 2, "\x00\x00"),
@@ -1297,6 +1316,28 @@ challenge_for(const char *name, bool reg, unsigned char **chal,
 	free(code);
 }
 
+/* The user who signs in: a courier with a passkey for the case. */
+static void
+new_user(const struct lcase *lc, struct fx_user *u)
+{
+	struct fx_ceremony	 ce;
+	struct hc_resp		 resp;
+	char			*code;
+	int			 st;
+
+	memset(u, 0, sizeof(*u));
+	memset(&ce, 0, sizeof(ce));
+	memset(&resp, 0, sizeof(resp));
+	fx_username("confin", u->name, sizeof(u->name));
+	code = fx_enroll(NULL, u->name, "courier");
+	ce.flags = lc->reg_flags;
+	if ((st = fx_register(T.c, code, u, lc->alg != 0 ? lc->alg :
+	    WA_COSE_ES256, &ce, &resp)) != 201)
+		fail_msg("register %s: %d %s", u->name, st, resp.body);
+	free(code);
+	hc_resp_free(&resp);
+}
+
 static void
 login_case(void **state)
 {
@@ -1313,8 +1354,7 @@ login_case(void **state)
 	memset(&resp, 0, sizeof(resp));
 	memset(&v, 0, sizeof(v));
 	memset(&ce, 0, sizeof(ce));
-	fx_new_user(T.c, "confin", "courier", lc->alg != 0 ? lc->alg :
-	    WA_COSE_ES256, &u);
+	new_user(lc, &u);
 	ce.origin = fill(lc->origin, NULL, 0, obuf, sizeof(obuf));
 	ce.rp_id = lc->rp_id;
 	ce.flags = lc->flags;
@@ -1376,7 +1416,9 @@ login_case(void **state)
 	free(after);
 
 	/* The unbroken sign-in, with the same count, still works. */
-	if ((st = fx_login(T.c, &u, lc->discoverable, NULL, &resp)) != 200)
+	memset(&ce, 0, sizeof(ce));
+	ce.flags = lc->reg_flags;
+	if ((st = fx_login(T.c, &u, lc->discoverable, &ce, &resp)) != 200)
 		fail_msg("the unbroken sign-in after the refusal: %d %s", st,
 		    resp.body);
 	if (lc->mode == L_UNKNOWN_CRED)
@@ -1439,6 +1481,9 @@ group_setup(void **state)
 	memcpy(T.bigmember, "\"pad\":\"", 7);
 	memset(T.bigmember + 7, 'x', BIG_LEN);
 	memcpy(T.bigmember + 7 + BIG_LEN, "\"", 2);
+	T.longid[0] = '"';
+	memset(T.longid + 1, 'A', LONG_ID);
+	T.longid[LONG_ID + 1] = '"';
 	if (trusted_start() < 0)
 		return (-1);
 
