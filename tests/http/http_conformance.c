@@ -114,7 +114,8 @@ enum { SIG_FLIP, SIG_TRAILING, SIG_EMPTY };
 enum {
 	FB_NONE, FB_NONCE, FB_NO_EXT, FB_OTHER_KEY, FB_X5C_EMPTY,
 	FB_EXTRA, FB_SIG, FB_ALL_APPS, FB_PURPOSE, FB_IMPORTED, FB_ALG,
-	FB_NO_SIG
+	FB_NO_SIG, FB_NAME, FB_MAGIC, FB_TYPE, FB_VER, FB_SUBJECT,
+	FB_NO_SAN, FB_CA, FB_AAGUID, FB_X5C_GARBAGE
 };
 
 /* Body edits: the JSON text as a whole. */
@@ -326,33 +327,45 @@ h_sig(struct sa_bytes *b, void *arg)
 	return (0);
 }
 
-/*
- * A certificate from softauth's CA for subject's key with one extra
- * extension (ext NULL: none), as a one-element x5c (none if empty).
- */
-static int
-put_x5c(cbor_item_t **stmt, const struct sa_cred *subject, const char *dn,
-    const struct sa_cert_ext *ext, bool empty)
-{
-	struct sa_cert_opts	 o;
-	unsigned char		*der;
-	size_t			 len;
-	cbor_item_t		*x5c;
-	int			 r = -1;
+/* How x5c carries the certificate. */
+enum { X5C_ONE, X5C_EMPTY, X5C_GARBAGE };
 
-	memset(&o, 0, sizeof(o));
-	o.subject = dn;
-	o.exts = ext;
-	o.nexts = ext != NULL ? 1 : 0;
-	if ((der = sa_ca_issue(sa_ca_default(), subject, &o, &len)) == NULL)
+/* A certificate from softauth's CA for subject's key, as x5c. */
+static int
+put_x5c_opts(cbor_item_t **stmt, const struct sa_cred *subject,
+    const struct sa_cert_opts *o, int shape)
+{
+	unsigned char	*der;
+	size_t		 len;
+	cbor_item_t	*x5c;
+	int		 r = -1;
+
+	if ((der = sa_ca_issue(sa_ca_default(), subject, o, &len)) == NULL)
 		return (-1);
-	if ((x5c = cbor_new_definite_array(empty ? 0 : 1)) != NULL &&
-	    (empty || cbor_array_push(x5c, cbor_move(
+	if (shape == X5C_GARBAGE)
+		len = 10;
+	if ((x5c = cbor_new_definite_array(shape == X5C_EMPTY ? 0 : 1)) !=
+	    NULL && (shape == X5C_EMPTY || cbor_array_push(x5c, cbor_move(
 	    cbor_build_bytestring(der, len)))))
 		r = sa_cbor_map_put(stmt, "x5c", x5c);
 	free(der);
 
 	return (r);
+}
+
+/* The same with subject dn and one extra extension (or none). */
+static int
+put_x5c(cbor_item_t **stmt, const struct sa_cred *subject, const char *dn,
+    const struct sa_cert_ext *ext, bool empty)
+{
+	struct sa_cert_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.subject = dn;
+	o.exts = ext;
+	o.nexts = ext != NULL ? 1 : 0;
+
+	return (put_x5c_opts(stmt, subject, &o, empty ? X5C_EMPTY : X5C_ONE));
 }
 
 /* SHA-256(authData || clientDataHash), the nonce of §8.4 and §8.8. */
@@ -478,6 +491,153 @@ fail:
 	return (r);
 }
 
+/* TPM (§8.3): big-endian integers and TPM2B sized buffers. */
+static int
+be(struct sa_bytes *b, uint64_t v, size_t n)
+{
+	unsigned char p[8];
+
+	for (size_t i = 0; i < n; i++)
+		p[i] = (unsigned char)(v >> (8 * (n - 1 - i)));
+
+	return (sa_bytes_append(b, p, n));
+}
+
+static int
+tpm2b(struct sa_bytes *b, const unsigned char *p, size_t n)
+{
+	return (be(b, n, 2) < 0 || sa_bytes_append(b, p, n) < 0 ? -1 : 0);
+}
+
+/*
+ * TPMT_PUBLIC of an ES256 key, taken from its COSE_Key (softauth's is
+ * canonical: x at offset 10, y at 45), and TPMS_ATTEST of type CERTIFY
+ * naming it with extraData.
+ */
+static int
+tpm_pub_area(const struct sa_cred *key, struct sa_bytes *pub)
+{
+	const unsigned char *cose = sa_cred_cose_ptr(key);
+
+	if (sa_cred_cose_len(key) != 77)
+		return (-1);
+	if (be(pub, 0x0023, 2) < 0 ||		/* TPM_ALG_ECC */
+	    be(pub, 0x000b, 2) < 0 ||		/* nameAlg SHA-256 */
+	    be(pub, 0x00060472, 4) < 0 ||	/* objectAttributes */
+	    tpm2b(pub, NULL, 0) < 0 ||		/* authPolicy */
+	    be(pub, 0x0010, 2) < 0 ||		/* symmetric: NULL */
+	    be(pub, 0x0010, 2) < 0 ||		/* scheme: NULL */
+	    be(pub, 0x0003, 2) < 0 ||		/* NIST P-256 */
+	    be(pub, 0x0010, 2) < 0 ||		/* kdf: NULL */
+	    tpm2b(pub, cose + 10, 32) < 0 || tpm2b(pub, cose + 45, 32) < 0)
+		return (-1);
+
+	return (0);
+}
+
+static int
+tpm_cert_info(const unsigned char extra[32], const struct sa_bytes *pub,
+    int brk, struct sa_bytes *info)
+{
+	unsigned char	name[34], signer[34];
+
+	memset(signer, 0x5a, sizeof(signer));
+	name[0] = 0x00;
+	name[1] = brk == FB_NAME ? 0x0c : 0x0b;	/* SHA-384 or SHA-256 */
+	SHA256(pub->ptr, pub->len, name + 2);
+	if (be(info, brk == FB_MAGIC ? 0xff544348 : 0xff544347, 4) < 0 ||
+	    be(info, brk == FB_TYPE ? 0x8018 : 0x8017, 2) < 0 ||
+	    tpm2b(info, signer, sizeof(signer)) < 0 ||
+	    tpm2b(info, extra, 32) < 0 ||
+	    be(info, 12345, 8) < 0 ||		/* clock */
+	    be(info, 1, 4) < 0 || be(info, 0, 4) < 0 ||
+	    sa_bytes_append(info, "\x01", 1) < 0 ||	/* safe */
+	    be(info, 0x20190827, 8) < 0 ||	/* firmwareVersion */
+	    tpm2b(info, name, sizeof(name)) < 0 ||
+	    tpm2b(info, signer, sizeof(signer)) < 0)
+		return (-1);
+
+	return (0);
+}
+
+/*
+ * The AIK certificate extensions of §8.3.1: a subjectAltName with the
+ * TPM manufacturer, model and version (tcg OIDs 2.23.133.2.1-3), and
+ * the extended key usage tcg-kp-AIKCertificate (2.23.133.8.3).
+ */
+static const unsigned char tpm_san[] = {
+	0x30, 0x3b, 0xa4, 0x39, 0x30, 0x37,
+	0x31, 0x14, 0x30, 0x12, 0x06, 0x05, 0x67, 0x81, 0x05, 0x02, 0x01,
+	0x0c, 0x09, 'i', 'd', ':', '5', '3', '4', '1', '3', '5',
+	0x31, 0x10, 0x30, 0x0e, 0x06, 0x05, 0x67, 0x81, 0x05, 0x02, 0x02,
+	0x0c, 0x05, 'S', 'O', 'F', 'T', '1',
+	0x31, 0x0d, 0x30, 0x0b, 0x06, 0x05, 0x67, 0x81, 0x05, 0x02, 0x03,
+	0x0c, 0x02, '2', '0',
+};
+static const unsigned char tpm_eku[] = {
+	0x30, 0x07, 0x06, 0x05, 0x67, 0x81, 0x05, 0x08, 0x03,
+};
+
+static int
+h_tpm(cbor_item_t **stmt, const struct sa_ctx *ctx, void *arg)
+{
+	const int		*brk = arg;
+	struct sa_cert_ext	 ext[2];
+	struct sa_cert_opts	 o;
+	struct sa_bytes		 pub = { NULL, 0 }, info = { NULL, 0 };
+	struct sa_cred		*aik = NULL;
+	unsigned char		 extra[32], *sig = NULL;
+	size_t			 sig_len;
+	int			 r = -1;
+
+	att_nonce(ctx, extra);
+	if (*brk == FB_NONCE)
+		extra[0] ^= 0x01;
+	ext[0] = (struct sa_cert_ext){ "2.5.29.17", true, tpm_san,
+	    sizeof(tpm_san) };
+	ext[1] = (struct sa_cert_ext){ "2.5.29.37", false, tpm_eku,
+	    sizeof(tpm_eku) };
+	memset(&o, 0, sizeof(o));
+	o.subject = *brk == FB_SUBJECT ? "/CN=not empty" : "";
+	o.bc = *brk == FB_CA ? SA_BC_CA : SA_BC_LEAF;
+	o.aaguid = *brk == FB_AAGUID ? OTHER_AAGUID : AAGUID;
+	/* FB_NO_EXT leaves out the EKU, FB_NO_SAN the SAN. */
+	o.exts = *brk == FB_NO_SAN ? ext + 1 : ext;
+	o.nexts = *brk == FB_NO_SAN || *brk == FB_NO_EXT ? 1 : 2;
+	if ((aik = sa_cred_new(WA_COSE_ES256)) == NULL ||
+	    tpm_pub_area(*brk == FB_OTHER_KEY ? T.other : ctx->cred,
+	    &pub) < 0 ||
+	    tpm_cert_info(extra, &pub, *brk, &info) < 0 ||
+	    sa_cred_sign(aik, info.ptr, info.len, &sig, &sig_len) < 0)
+		goto fail;
+	if (*brk == FB_SIG)
+		sig[sig_len / 2] ^= 0x01;
+	if (put_x5c_opts(stmt, aik, &o, *brk == FB_X5C_GARBAGE ?
+	    X5C_GARBAGE : X5C_ONE) < 0 ||
+	    sa_cbor_map_put(stmt, "ver", cbor_build_string(*brk == FB_VER ?
+	    "1.0" : "2.0")) < 0 ||
+	    sa_cbor_map_put(stmt, "alg", sa_cbor_int(WA_COSE_ES256)) < 0 ||
+	    sa_cbor_map_put(stmt, "sig", cbor_build_bytestring(sig,
+	    sig_len)) < 0 ||
+	    sa_cbor_map_put(stmt, "certInfo", cbor_build_bytestring(info.ptr,
+	    info.len)) < 0 ||
+	    sa_cbor_map_put(stmt, "pubArea", cbor_build_bytestring(pub.ptr,
+	    pub.len)) < 0)
+		goto fail;
+	if (*brk == FB_EXTRA && sa_cbor_map_put(stmt, "ecdaaKeyId",
+	    cbor_build_bytestring(extra, 16)) < 0)
+		goto fail;
+
+	r = 0;
+fail:
+	free(pub.ptr);
+	free(info.ptr);
+	free(sig);
+	sa_cred_free(&aik);
+
+	return (r);
+}
+
 /* The families' positive controls. */
 
 static const int brk_none = FB_NONE;
@@ -488,6 +648,8 @@ static const struct family f_x5c = { "packed-x5c", WA_COSE_ES256, { 0 } };
 static const struct family f_u2f = { "fido-u2f", WA_COSE_ES256, { 0 } };
 static const struct family f_apple = { "apple", WA_COSE_ES256,
     { .attstmt = h_apple, .arg = (void *)(uintptr_t)&brk_none } };
+static const struct family f_tpm = { "tpm", WA_COSE_ES256,
+    { .attstmt = h_tpm, .arg = (void *)(uintptr_t)&brk_none } };
 static const struct family f_akey = { "android-key", WA_COSE_ES256,
     { .attstmt = h_android_key, .arg = (void *)(uintptr_t)&brk_none } };
 
@@ -875,6 +1037,39 @@ static const struct rcase rcases[] = {
 	    ERR(400, "attestation_required") },
 	{ "trust_none", &f_x5c, .trusted = true, .fmt = "none",
 	    ERR(400, "attestation_required") },
+
+	/* tpm (§8.3). */
+	{ "tpm_ok", &f_tpm, BRK(h_tpm, FB_NONE), ERR(201, NULL) },
+	{ "tpm_extra_data", &f_tpm, BRK(h_tpm, FB_NONCE),
+	    ERR(400, "attestation_nonce_mismatch") },
+	{ "tpm_pub_area_other_key", &f_tpm, BRK(h_tpm, FB_OTHER_KEY),
+	    ERR(400, "attestation_key_mismatch") },
+	{ "tpm_name_alg", &f_tpm, BRK(h_tpm, FB_NAME),
+	    ERR(400, "attestation_key_mismatch") },
+	{ "tpm_magic", &f_tpm, BRK(h_tpm, FB_MAGIC),
+	    ERR(400, "malformed_attestation_statement") },
+	{ "tpm_type_quote", &f_tpm, BRK(h_tpm, FB_TYPE),
+	    ERR(400, "malformed_attestation_statement") },
+	{ "tpm_ver", &f_tpm, BRK(h_tpm, FB_VER),
+	    ERR(400, "malformed_attestation_statement") },
+	{ "tpm_ecdaa", &f_tpm, BRK(h_tpm, FB_EXTRA),
+	    ERR(400, "malformed_attestation_statement") },
+	{ "tpm_sig_bad", &f_tpm, BRK(h_tpm, FB_SIG),
+	    ERR(400, "attestation_signature") },
+	{ "tpm_x5c_garbage", &f_tpm, BRK(h_tpm, FB_X5C_GARBAGE),
+	    ERR(400, "attestation_certificate") },
+	{ "tpm_aik_subject", &f_tpm, BRK(h_tpm, FB_SUBJECT),
+	    ERR(400, "attestation_certificate") },
+	{ "tpm_aik_no_san", &f_tpm, BRK(h_tpm, FB_NO_SAN),
+	    ERR(400, "attestation_certificate") },
+	{ "tpm_aik_no_eku", &f_tpm, BRK(h_tpm, FB_NO_EXT),
+	    ERR(400, "attestation_certificate") },
+	{ "tpm_aik_ca", &f_tpm, BRK(h_tpm, FB_CA),
+	    ERR(400, "attestation_certificate") },
+	{ "tpm_aik_aaguid", &f_tpm, BRK(h_tpm, FB_AAGUID),
+	    ERR(400, "aaguid_mismatch") },
+	{ "trust_tpm_ok", &f_tpm, .trusted = true, BRK(h_tpm, FB_NONE),
+	    ERR(201, NULL) },
 
 	/* android-key (§8.4). */
 	{ "android_key_ok", &f_akey, BRK(h_android_key, FB_NONE),
