@@ -28,8 +28,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "webauthn/webauthn.h"
@@ -71,6 +73,7 @@
 static struct {
 	struct hc_conn	*c;
 	struct sa_cred	*other;		/* a key no case registers */
+	struct sa_cred	*rsa;		/* SafetyNet's signer */
 	char		 big[HUGE_LEN + 16];	/* x...: huge members */
 	/* An instance whose couriers need attestation from anchor. */
 	struct fx_authd	 tr;
@@ -115,7 +118,8 @@ enum {
 	FB_NONE, FB_NONCE, FB_NO_EXT, FB_OTHER_KEY, FB_X5C_EMPTY,
 	FB_EXTRA, FB_SIG, FB_ALL_APPS, FB_PURPOSE, FB_IMPORTED, FB_ALG,
 	FB_NO_SIG, FB_NAME, FB_MAGIC, FB_TYPE, FB_VER, FB_SUBJECT,
-	FB_NO_SAN, FB_CA, FB_AAGUID, FB_X5C_GARBAGE
+	FB_NO_SAN, FB_CA, FB_AAGUID, FB_X5C_GARBAGE, FB_CTS, FB_OLD,
+	FB_HOST, FB_ALG_NONE
 };
 
 /* Body edits: the JSON text as a whole. */
@@ -638,6 +642,104 @@ fail:
 	return (r);
 }
 
+/* Standard base64 with padding, as JWS x5c and SafetyNet's nonce. */
+static char *
+b64std(const unsigned char *p, size_t n)
+{
+	char *s;
+
+	if ((s = malloc(n / 3 * 4 + 5)) == NULL)
+		fail_msg("out of memory");
+	(void)EVP_EncodeBlock((unsigned char *)s, p, (int)n);
+
+	return (s);
+}
+
+/* base64url of a JSON value's compact text; steals o. */
+static char *
+b64json(json_t *o)
+{
+	char *t, *r;
+
+	if (o == NULL || (t = json_dumps(o, JSON_COMPACT)) == NULL)
+		fail_msg("json_dumps");
+	json_decref(o);
+	r = b64((const unsigned char *)t, strlen(t));
+	free(t);
+
+	return (r);
+}
+
+/*
+ * Android SafetyNet (§8.5): a JWS signed RS256 by a certificate for
+ * attest.android.com, over a payload whose nonce is base64 of
+ * SHA-256(authData || clientDataHash), fresh, with ctsProfileMatch.
+ */
+static int
+h_safetynet(cbor_item_t **stmt, const struct sa_ctx *ctx, void *arg)
+{
+	const int		*brk = arg;
+	struct sa_cert_opts	 o;
+	struct sa_bytes		 jws = { NULL, 0 };
+	const struct sa_cred	*signer = T.rsa;
+	unsigned char		 md[32], *cert = NULL, *sig = NULL;
+	size_t			 cert_len, sig_len;
+	char			*cert64 = NULL, *nonce, *h64, *p64, *s64 = NULL;
+	json_int_t		 ts = (json_int_t)time(NULL) * 1000;
+	int			 r = -1;
+
+	memset(&o, 0, sizeof(o));
+	o.subject = "/C=US/O=Google LLC/CN=attest.android.com";
+	o.san_dns = "attest.android.com";
+	if (*brk == FB_HOST) {
+		o.subject = "/C=US/O=Google LLC/CN=attest.android.com.evil";
+		o.san_dns = "attest.android.com.evil";
+	}
+	att_nonce(ctx, md);
+	if (*brk == FB_NONCE)
+		md[0] ^= 0x01;
+	if ((cert = sa_ca_issue(sa_ca_default(), signer, &o, &cert_len)) ==
+	    NULL)
+		goto fail;
+	cert64 = b64std(cert, cert_len);
+	nonce = b64std(md, sizeof(md));
+	h64 = b64json(json_pack("{s:s, s:[s]}", "alg", *brk == FB_ALG_NONE ?
+	    "none" : "RS256", "x5c", cert64));
+	p64 = b64json(json_pack("{s:s, s:I, s:s, s:b, s:b}", "nonce", nonce,
+	    "timestampMs", *brk == FB_OLD ? ts - 3600000 : ts,
+	    "apkPackageName", "com.google.android.gms", "ctsProfileMatch",
+	    *brk != FB_CTS, "basicIntegrity", 1));
+	free(nonce);
+	r = sa_bytes_set(&jws, h64, strlen(h64)) < 0 ||
+	    sa_bytes_append(&jws, ".", 1) < 0 ||
+	    sa_bytes_append(&jws, p64, strlen(p64)) < 0 ? -1 : 0;
+	free(h64);
+	free(p64);
+	if (r < 0 || sa_cred_sign(signer, jws.ptr, jws.len, &sig,
+	    &sig_len) < 0) {
+		r = -1;
+		goto fail;
+	}
+	if (*brk == FB_SIG)
+		sig[sig_len / 2] ^= 0x01;
+	s64 = b64(sig, sig_len);
+	if (sa_bytes_append(&jws, ".", 1) < 0 ||
+	    sa_bytes_append(&jws, s64, strlen(s64)) < 0 ||
+	    sa_cbor_map_put(stmt, "ver", cbor_build_string(*brk == FB_VER ?
+	    "" : "14366018")) < 0 ||
+	    sa_cbor_map_put(stmt, "response", cbor_build_bytestring(jws.ptr,
+	    jws.len)) < 0)
+		r = -1;
+fail:
+	free(cert);
+	free(cert64);
+	free(sig);
+	free(s64);
+	free(jws.ptr);
+
+	return (r);
+}
+
 /* The families' positive controls. */
 
 static const int brk_none = FB_NONE;
@@ -650,6 +752,8 @@ static const struct family f_apple = { "apple", WA_COSE_ES256,
     { .attstmt = h_apple, .arg = (void *)(uintptr_t)&brk_none } };
 static const struct family f_tpm = { "tpm", WA_COSE_ES256,
     { .attstmt = h_tpm, .arg = (void *)(uintptr_t)&brk_none } };
+static const struct family f_sn = { "android-safetynet", WA_COSE_ES256,
+    { .attstmt = h_safetynet, .arg = (void *)(uintptr_t)&brk_none } };
 static const struct family f_akey = { "android-key", WA_COSE_ES256,
     { .attstmt = h_android_key, .arg = (void *)(uintptr_t)&brk_none } };
 
@@ -1070,6 +1174,23 @@ static const struct rcase rcases[] = {
 	    ERR(400, "aaguid_mismatch") },
 	{ "trust_tpm_ok", &f_tpm, .trusted = true, BRK(h_tpm, FB_NONE),
 	    ERR(201, NULL) },
+
+	/* android-safetynet (§8.5). */
+	{ "safetynet_ok", &f_sn, BRK(h_safetynet, FB_NONE), ERR(201, NULL) },
+	{ "safetynet_nonce", &f_sn, BRK(h_safetynet, FB_NONCE),
+	    ERR(400, "attestation_nonce_mismatch") },
+	{ "safetynet_cts_profile", &f_sn, BRK(h_safetynet, FB_CTS),
+	    ERR(400, "attestation_policy") },
+	{ "safetynet_timestamp_old", &f_sn, BRK(h_safetynet, FB_OLD),
+	    ERR(400, "attestation_timestamp") },
+	{ "safetynet_sig_bad", &f_sn, BRK(h_safetynet, FB_SIG),
+	    ERR(400, "attestation_signature") },
+	{ "safetynet_host", &f_sn, BRK(h_safetynet, FB_HOST),
+	    ERR(400, "attestation_certificate") },
+	{ "safetynet_alg_none", &f_sn, BRK(h_safetynet, FB_ALG_NONE),
+	    ERR(400, "unsupported_algorithm") },
+	{ "safetynet_ver_empty", &f_sn, BRK(h_safetynet, FB_VER),
+	    ERR(400, "malformed_attestation_statement") },
 
 	/* android-key (§8.4). */
 	{ "android_key_ok", &f_akey, BRK(h_android_key, FB_NONE),
@@ -1669,7 +1790,8 @@ group_setup(void **state)
 	if (fx_env_load() < 0)
 		return (-1);
 	T.c = fx_connect(NULL);
-	if ((T.other = sa_cred_new(WA_COSE_ES256)) == NULL)
+	if ((T.other = sa_cred_new(WA_COSE_ES256)) == NULL ||
+	    (T.rsa = sa_cred_new(WA_COSE_RS256)) == NULL)
 		return (-1);
 	/* "pad":"xxx...": a member that makes clientDataJSON too large. */
 	memset(T.big, 'x', sizeof(T.big) - 1);
@@ -1694,6 +1816,7 @@ group_teardown(void **state)
 	if (T.tr.pid > 0 && fx_authd_stop(&T.tr, SIGTERM) != 0)
 		print_error("the trusted instance did not stop cleanly\n");
 	sa_cred_free(&T.other);
+	sa_cred_free(&T.rsa);
 	sa_ca_free(&T.other_ca);
 
 	return (0);
