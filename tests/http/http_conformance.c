@@ -2,12 +2,15 @@
  * http_conformance.c: a negative suite over HTTP, modelled on the test
  * families of the FIDO2 server conformance tools: the structure of the
  * response (Server-ServerAuthenticatorAttestationResponse and
- * -AssertionResponse), the client data, the authenticator data, each
- * attestation format (none, packed self and x5c, fido-u2f, apple,
- * android-key) and the assertion.
+ * -AssertionResponse), the client data, the authenticator data, trust,
+ * each attestation format (none, packed self and x5c, fido-u2f, tpm,
+ * android-key, android-safetynet, apple) and the assertion.  softauth
+ * makes none, packed and fido-u2f; the other statements are built here.
  *
- * Every case runs the real ceremony against the main authd: options,
- * a response from softauth with exactly one rule broken, verify.  It
+ * Every case runs the real ceremony against the main authd (the trust
+ * cases against a second one, started here, whose couriers need
+ * attestation that chains to softauth's CA): options, a response from
+ * softauth with exactly one rule broken, verify.  It
  * asserts the exact status and error code, then that nothing changed:
  * a failed registration stores no credential and leaves the enrollment
  * code usable (the unbroken response then registers, with the same
@@ -74,15 +77,16 @@ static struct {
 	struct hc_conn	*c;
 	struct sa_cred	*other;		/* a key no case registers */
 	struct sa_cred	*rsa;		/* SafetyNet's signer */
-	char		 big[HUGE_LEN + 16];	/* x...: huge members */
-	/* An instance whose couriers need attestation from anchor. */
+	struct sa_ca	*other_ca;	/* a CA that is no anchor */
+	/* The instance whose couriers need attestation from anchor. */
 	struct fx_authd	 tr;
 	struct hc_conn	*tc;
 	char		 tr_origin[64];
 	char		 anchor[512];
-	struct sa_ca	*other_ca;	/* a CA that is no anchor */
-	char		 bigmember[BIG_LEN + 16];	/* "pad":"x..." */
-	char		 longid[LONG_ID + 3];	/* "AAA...": 1050 bytes */
+	/* Large values: x..., "pad":"x...", and "AAA..." (1050 bytes). */
+	char		 big[HUGE_LEN + 16];
+	char		 bigmember[BIG_LEN + 16];
+	char		 longid[LONG_ID + 3];
 } T;
 
 /* Hook arguments. */
@@ -113,7 +117,8 @@ struct adedit {
 /* Signature edits. */
 enum { SIG_FLIP, SIG_TRAILING, SIG_EMPTY };
 
-/* Statement builders for apple and android-key: what to break. */
+/* The statement builders (apple, android-key, tpm, safetynet): what
+ * to break. */
 enum {
 	FB_NONE, FB_NONCE, FB_NO_EXT, FB_OTHER_KEY, FB_X5C_EMPTY,
 	FB_EXTRA, FB_SIG, FB_ALL_APPS, FB_PURPOSE, FB_IMPORTED, FB_ALG,
@@ -1723,10 +1728,11 @@ login_case(void **state)
 	} else if (strcmp(before, after) != 0)
 		fail_msg("a refused sign-in changed the store:\n%s\n--\n%s",
 		    before, after);
-	if (resp.body != NULL && lc->want != 200 &&
-	    strstr(resp.body, "access_token") != NULL)
-		fail_msg("a refused sign-in answered with a token: %s",
-		    resp.body);
+	if (lc->want != 200 && ((resp.body != NULL && strstr(resp.body,
+	    "access_token") != NULL) ||
+	    hc_resp_header(&resp, "Set-Cookie") != NULL))
+		fail_msg("a refused sign-in answered with a token or a "
+		    "cookie: %s", resp.body);
 	free(json);
 	free(before);
 	free(after);
@@ -1778,7 +1784,6 @@ trusted_start(void)
 		    T.tr.log);
 		return (-1);
 	}
-	T.tc = fx_connect(T.tr.port);
 
 	return (0);
 }
@@ -1789,7 +1794,6 @@ group_setup(void **state)
 	(void)state;
 	if (fx_env_load() < 0)
 		return (-1);
-	T.c = fx_connect(NULL);
 	if ((T.other = sa_cred_new(WA_COSE_ES256)) == NULL ||
 	    (T.rsa = sa_cred_new(WA_COSE_RS256)) == NULL)
 		return (-1);
@@ -1811,13 +1815,35 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	hc_close(&T.c);
-	hc_close(&T.tc);
 	if (T.tr.pid > 0 && fx_authd_stop(&T.tr, SIGTERM) != 0)
 		print_error("the trusted instance did not stop cleanly\n");
 	sa_cred_free(&T.other);
 	sa_cred_free(&T.rsa);
 	sa_ca_free(&T.other_ca);
+
+	return (0);
+}
+
+/*
+ * Fresh connections for each case: a keep-alive connection left idle
+ * while other cases run would be closed by authd's keep-alive timeout.
+ */
+static int
+case_setup(void **state)
+{
+	(void)state;
+	T.c = fx_connect(NULL);
+	T.tc = fx_connect(T.tr.port);
+
+	return (0);
+}
+
+static int
+case_teardown(void **state)
+{
+	(void)state;
+	hc_close(&T.c);
+	hc_close(&T.tc);
 
 	return (0);
 }
@@ -1832,11 +1858,15 @@ main(void)
 	    sizeof(lcases) / sizeof(lcases[0]) <= MAX_CASES, "MAX_CASES");
 	for (size_t i = 0; i < sizeof(rcases) / sizeof(rcases[0]); i++) {
 		tests[n].name = rcases[i].name;
+		tests[n].setup_func = case_setup;
+		tests[n].teardown_func = case_teardown;
 		tests[n].test_func = reg_case;
 		tests[n++].initial_state = (void *)(uintptr_t)&rcases[i];
 	}
 	for (size_t i = 0; i < sizeof(lcases) / sizeof(lcases[0]); i++) {
 		tests[n].name = lcases[i].name;
+		tests[n].setup_func = case_setup;
+		tests[n].teardown_func = case_teardown;
 		tests[n].test_func = login_case;
 		tests[n++].initial_state = (void *)(uintptr_t)&lcases[i];
 	}
