@@ -47,7 +47,7 @@
 #define BS		WA_FLAG_BS
 #define RFU1		0x02
 #define RFU2		0x20
-#define MAX_CASES	256
+#define MAX_CASES	300
 /* JSON nested deeper than authd takes (20 levels). */
 #define DEEP		"[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]"
 #define BIG_LEN		(17 * 1024)	/* over WA_MAX_CLIENTDATA */
@@ -78,6 +78,7 @@ static struct {
 	struct sa_cred	*other;		/* a key no case registers */
 	struct sa_cred	*rsa;		/* SafetyNet's signer */
 	struct sa_ca	*other_ca;	/* a CA that is no anchor */
+	char		*svc;		/* a service's API key */
 	/* The instance whose couriers need attestation from anchor. */
 	struct fx_authd	 tr;
 	struct hc_conn	*tc;
@@ -1373,6 +1374,38 @@ static const struct lcase lcases[] = {
 	    .count = 1000, ERR(200, NULL) },
 };
 
+/*
+ * Delivery confirmations: the assertion again, on the endpoint where a
+ * customer's passkey signs a delivery statement.
+ */
+static const struct lcase ccases[] = {
+	{ "confirm_ok", ERR(200, NULL) },
+	{ "confirm_uv_clear", .flags = UP, ERR(401, "user_not_verified") },
+	{ "confirm_up_clear", .flags = UV, ERR(401, "user_not_present") },
+	{ "confirm_origin", .origin = "https://localhost:PORT",
+	    ERR(401, "origin_mismatch") },
+	{ "confirm_rpid_hash", .rp_id = "evil.example",
+	    ERR(401, "rp_id_mismatch") },
+	{ "confirm_type_create", .h = { .cd_type = "webauthn.create" },
+	    ERR(401, "client_data_type") },
+	{ "confirm_challenge_other", .h = { .cd_challenge = OTHER_CHAL },
+	    ERR(401, "challenge_mismatch") },
+	{ "confirm_signature_bad", SIG(SIG_FLIP), ERR(401, "bad_signature") },
+	{ "confirm_signature_other_key", .signer_other = true,
+	    ERR(401, "bad_signature") },
+	{ "confirm_unknown_credential", .mode = L_UNKNOWN_CRED,
+	    ERR(401, "unknown_credential") },
+	{ "confirm_other_customer", .mode = L_OTHER_CRED,
+	    ERR(403, "wrong_customer") },
+	{ "confirm_other_users_handle", .mode = L_OTHER_HANDLE,
+	    ERR(401, "user_handle_mismatch") },
+	{ "confirm_counter_equal", .mode = L_COUNT, .count_set = true,
+	    .count = 10, ERR(401, "cloned_authenticator") },
+	{ "confirm_structure_signature_missing",
+	    JSON("response.signature", NULL), ERR(400, "malformed_response") },
+	{ "confirm_replay", .mode = L_REPLAY, ERR(409, "already_confirmed") },
+};
+
 /* Helpers. */
 
 /*
@@ -1639,7 +1672,7 @@ challenge_for(const char *name, bool reg, unsigned char **chal,
 
 /* The user who signs in: a courier with a passkey for the case. */
 static void
-new_user(const struct lcase *lc, struct fx_user *u)
+new_user(const struct lcase *lc, const char *role, struct fx_user *u)
 {
 	struct fx_ceremony	 ce;
 	struct hc_resp		 resp;
@@ -1650,7 +1683,7 @@ new_user(const struct lcase *lc, struct fx_user *u)
 	memset(&ce, 0, sizeof(ce));
 	memset(&resp, 0, sizeof(resp));
 	fx_username("confin", u->name, sizeof(u->name));
-	code = fx_enroll(NULL, u->name, "courier");
+	code = fx_enroll(NULL, u->name, role);
 	ce.flags = lc->reg_flags;
 	if ((st = fx_register(T.c, code, u, lc->alg != 0 ? lc->alg :
 	    WA_COSE_ES256, &ce, &resp)) != 201)
@@ -1675,7 +1708,7 @@ login_case(void **state)
 	memset(&resp, 0, sizeof(resp));
 	memset(&v, 0, sizeof(v));
 	memset(&ce, 0, sizeof(ce));
-	new_user(lc, &u);
+	new_user(lc, "courier", &u);
 	ce.origin = fill(lc->origin, NULL, 0, obuf, sizeof(obuf));
 	ce.rp_id = lc->rp_id;
 	ce.flags = lc->flags;
@@ -1750,6 +1783,165 @@ login_case(void **state)
 	fx_user_free(&v);
 }
 
+/* Delivery confirmation cases. */
+
+/* A confirmation for customer; its id (free(3)). */
+static char *
+confirmation_new(const char *customer)
+{
+	struct hc_resp	 resp;
+	json_t		*req, *j = NULL;
+	char		*body, *id, path[128];
+	int		 st;
+
+	memset(&resp, 0, sizeof(resp));
+	req = json_pack("{s:s, s:s, s:s, s:s, s:s}", "customer", customer,
+	    "recipient", "J. Doe", "address", "12 Quay St", "courier",
+	    "courier-17", "delivered_at", "2026-11-29T14:05:00Z");
+	if (req == NULL || (body = json_dumps(req, JSON_COMPACT)) == NULL)
+		fail_msg("json_pack");
+	json_decref(req);
+	snprintf(path, sizeof(path), "/v1/deliveries/%s/confirmations",
+	    customer);
+	st = fx_req(T.c, "POST", path, "application/json", T.svc, NULL, body,
+	    strlen(body), &resp);
+	free(body);
+	if (st != 201 || (j = fx_json(&resp)) == NULL ||
+	    json_string_value(json_object_get(j, "confirmation_id")) == NULL)
+		fail_msg("create a confirmation: %d %s", st, resp.body);
+	id = strdup(json_string_value(json_object_get(j, "confirmation_id")));
+	json_decref(j);
+	hc_resp_free(&resp);
+
+	return (id);
+}
+
+/* POST /v1/confirmations/ID/options: the challenge. */
+static void
+confirmation_challenge(const char *id, unsigned char **chal, size_t *len)
+{
+	struct hc_resp	 resp;
+	char		 path[160];
+
+	memset(&resp, 0, sizeof(resp));
+	snprintf(path, sizeof(path), "/v1/confirmations/%s/options", id);
+	if (post(T.c, path, NULL, "{}", &resp) != 200 ||
+	    sa_json_get_b64(resp.body, "publicKey.challenge", chal, len) != 0)
+		fail_msg("confirmation options: %s", resp.body);
+	hc_resp_free(&resp);
+}
+
+/* GET /v1/confirmations/ID as the service: status, and the receipt. */
+static void
+expect_confirmation(const char *id, const char *status)
+{
+	struct hc_resp	 resp;
+	json_t		*j;
+	char		 path[160];
+	const char	*got;
+
+	memset(&resp, 0, sizeof(resp));
+	snprintf(path, sizeof(path), "/v1/confirmations/%s", id);
+	if (fx_req(T.c, "GET", path, NULL, T.svc, NULL, NULL, 0, &resp) !=
+	    200 || (j = fx_json(&resp)) == NULL)
+		fail_msg("confirmation status: %s", resp.body);
+	got = json_string_value(json_object_get(j, "status"));
+	if (got == NULL || strcmp(got, status) != 0 ||
+	    (json_object_get(j, "receipt") != NULL) !=
+	    (strcmp(status, "confirmed") == 0))
+		fail_msg("confirmation %s, want %s", resp.body, status);
+	json_decref(j);
+	hc_resp_free(&resp);
+}
+
+static void
+confirm_case(void **state)
+{
+	const struct lcase	*lc = *state;
+	struct fx_ceremony	 ce;
+	struct sa_hooks		 h = lc->h;
+	struct hc_resp		 resp;
+	struct fx_user		 u, v, who;
+	unsigned char		*chal;
+	size_t			 chal_len;
+	char			*id, *json, *before, *after, obuf[128];
+	char			 path[160];
+	int			 st;
+
+	memset(&resp, 0, sizeof(resp));
+	memset(&v, 0, sizeof(v));
+	memset(&ce, 0, sizeof(ce));
+	new_user(lc, "customer", &u);
+	ce.origin = fill(lc->origin, NULL, 0, obuf, sizeof(obuf));
+	ce.rp_id = lc->rp_id;
+	ce.flags = lc->flags;
+	ce.hooks = &h;
+	if (lc->signer_other)
+		h.signer = T.other;
+	if (lc->mode == L_COUNT) {
+		struct fx_ceremony first;
+
+		memset(&first, 0, sizeof(first));
+		first.sign_count_set = true;
+		first.sign_count = 10;
+		assert_int_equal(fx_login(T.c, &u, false, &first, &resp), 200);
+		ce.sign_count_set = lc->count_set;
+		ce.sign_count = lc->count;
+	}
+	who = u;
+	if (lc->mode == L_UNKNOWN_CRED)
+		assert_non_null(who.cred = sa_cred_new(WA_COSE_ES256));
+	if (lc->mode == L_OTHER_CRED || lc->mode == L_OTHER_HANDLE)
+		new_user(lc, "customer", &v);
+	if (lc->mode == L_OTHER_CRED) {
+		who.cred = v.cred;
+		who.count = v.count;
+	}
+	if (lc->mode == L_OTHER_CRED || lc->mode == L_OTHER_HANDLE)
+		memcpy(who.handle, v.handle, v.handle_len);
+
+	id = confirmation_new(u.name);
+	snprintf(path, sizeof(path), "/v1/confirmations/%s/verify", id);
+	confirmation_challenge(id, &chal, &chal_len);
+	json = fx_assertion(&who, chal, chal_len, &ce);
+	if (lc->mode == L_REPLAY) {
+		assert_int_equal(post(T.c, path, NULL, json, &resp), 200);
+		u.count++;
+	}
+	before = snapshot(u.name);
+	st = post(T.c, path, NULL, json, &resp);
+	expect(&resp, st, lc->want, lc->error);
+	after = snapshot(u.name);
+	if (lc->want != 200 && strcmp(before, after) != 0)
+		fail_msg("a refused confirmation changed the store:\n%s\n--\n"
+		    "%s", before, after);
+	if (lc->want != 200 && resp.body != NULL &&
+	    strstr(resp.body, "receipt") != NULL)
+		fail_msg("a refused confirmation has a receipt: %s",
+		    resp.body);
+	free(json);
+	free(before);
+	free(after);
+
+	/* Still pending, and the unbroken assertion confirms it. */
+	if (lc->want != 200 && lc->mode != L_REPLAY) {
+		expect_confirmation(id, "pending");
+		json = fx_assertion(&u, chal, chal_len, NULL);
+		if ((st = post(T.c, path, NULL, json, &resp)) != 200)
+			fail_msg("the unbroken confirmation after the refusal: "
+			    "%d %s", st, resp.body);
+		free(json);
+	}
+	expect_confirmation(id, "confirmed");
+	if (lc->mode == L_UNKNOWN_CRED)
+		sa_cred_free(&who.cred);
+	free(chal);
+	free(id);
+	hc_resp_free(&resp);
+	fx_user_free(&u);
+	fx_user_free(&v);
+}
+
 /*
  * The second instance: couriers need attestation that chains to
  * softauth's default CA, written to HTTPT_TMP as the one anchor.
@@ -1791,9 +1983,13 @@ trusted_start(void)
 static int
 group_setup(void **state)
 {
+	char name[64];
+
 	(void)state;
 	if (fx_env_load() < 0)
 		return (-1);
+	fx_username("conftracking", name, sizeof(name));
+	T.svc = fx_service_add(name, "authd-services");
 	if ((T.other = sa_cred_new(WA_COSE_ES256)) == NULL ||
 	    (T.rsa = sa_cred_new(WA_COSE_RS256)) == NULL)
 		return (-1);
@@ -1819,6 +2015,7 @@ group_teardown(void **state)
 		print_error("the trusted instance did not stop cleanly\n");
 	sa_cred_free(&T.other);
 	sa_cred_free(&T.rsa);
+	free(T.svc);
 	sa_ca_free(&T.other_ca);
 
 	return (0);
@@ -1855,7 +2052,8 @@ main(void)
 	size_t				 n = 0;
 
 	_Static_assert(sizeof(rcases) / sizeof(rcases[0]) +
-	    sizeof(lcases) / sizeof(lcases[0]) <= MAX_CASES, "MAX_CASES");
+	    sizeof(lcases) / sizeof(lcases[0]) +
+	    sizeof(ccases) / sizeof(ccases[0]) <= MAX_CASES, "MAX_CASES");
 	for (size_t i = 0; i < sizeof(rcases) / sizeof(rcases[0]); i++) {
 		tests[n].name = rcases[i].name;
 		tests[n].setup_func = case_setup;
@@ -1869,6 +2067,13 @@ main(void)
 		tests[n].teardown_func = case_teardown;
 		tests[n].test_func = login_case;
 		tests[n++].initial_state = (void *)(uintptr_t)&lcases[i];
+	}
+	for (size_t i = 0; i < sizeof(ccases) / sizeof(ccases[0]); i++) {
+		tests[n].name = ccases[i].name;
+		tests[n].setup_func = case_setup;
+		tests[n].teardown_func = case_teardown;
+		tests[n].test_func = confirm_case;
+		tests[n++].initial_state = (void *)(uintptr_t)&ccases[i];
 	}
 	/* HTTPT_FILTER=pattern runs only the matching cases. */
 	if (getenv("HTTPT_FILTER") != NULL)
