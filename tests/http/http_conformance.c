@@ -116,7 +116,7 @@ struct adedit {
 };
 
 /* Signature edits. */
-enum { SIG_FLIP, SIG_TRAILING, SIG_EMPTY };
+enum { SIG_FLIP, SIG_TRAILING, SIG_EMPTY, SIG_BER };
 
 /* The statement builders (apple, android-key, tpm, safetynet): what
  * to break. */
@@ -320,6 +320,28 @@ h_authdata(struct sa_bytes *b, void *arg)
 	}
 }
 
+/*
+ * An ECDSA signature in BER that is not DER: r with one more leading
+ * zero byte than its minimal encoding, the same value.
+ */
+static int
+sig_ber(struct sa_bytes *b)
+{
+	unsigned char	 p[160];
+	size_t		 n = b->len;
+
+	if (n < 8 || n + 1 > sizeof(p) || b->ptr[0] != 0x30 ||
+	    b->ptr[1] >= 0x80 || b->ptr[2] != 0x02 || b->ptr[3] >= 0x7f)
+		return (-1);
+	memcpy(p, b->ptr, 4);
+	p[1]++;
+	p[3]++;
+	p[4] = 0x00;
+	memcpy(p + 5, b->ptr + 4, n - 4);
+
+	return (sa_bytes_set(b, p, n + 1));
+}
+
 static int
 h_sig(struct sa_bytes *b, void *arg)
 {
@@ -327,6 +349,8 @@ h_sig(struct sa_bytes *b, void *arg)
 
 	if (b->len == 0)
 		return (-1);
+	if (*op == SIG_BER)
+		return (sig_ber(b));
 	if (*op == SIG_FLIP)
 		b->ptr[b->len / 2] ^= 0x01;
 	else if (*op == SIG_TRAILING)
@@ -1037,6 +1061,8 @@ static const struct rcase rcases[] = {
 	    ERR(400, "attestation_signature") },
 	{ "packed_self_sig_trailing", &f_packed, SIG(SIG_TRAILING),
 	    ERR(400, "attestation_signature") },
+	{ "packed_self_sig_ber", &f_packed, SIG(SIG_BER),
+	    ERR(400, "attestation_signature") },
 	{ "packed_self_sig_empty", &f_packed, SIG(SIG_EMPTY),
 	    ERR(400, "malformed_attestation_statement") },
 	{ "packed_self_other_key", &f_packed, .signer_other = true,
@@ -1355,6 +1381,7 @@ static const struct lcase lcases[] = {
 	{ "assert_signature_bad", SIG(SIG_FLIP), ERR(401, "bad_signature") },
 	{ "assert_signature_trailing", SIG(SIG_TRAILING),
 	    ERR(401, "bad_signature") },
+	{ "assert_signature_ber", SIG(SIG_BER), ERR(401, "bad_signature") },
 	{ "assert_signature_empty", SIG(SIG_EMPTY),
 	    ERR(401, "bad_signature") },
 	{ "assert_signature_other_key", .signer_other = true,
