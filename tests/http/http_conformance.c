@@ -4,23 +4,26 @@
  * response (Server-ServerAuthenticatorAttestationResponse and
  * -AssertionResponse), the client data, the authenticator data, trust,
  * each attestation format (none, packed self and x5c, fido-u2f, tpm,
- * android-key, android-safetynet, apple) and the assertion.  softauth
- * makes none, packed and fido-u2f; the other statements are built here.
+ * android-key, android-safetynet, apple) and the assertion, of sign-in
+ * and of delivery confirmations.  softauth makes none, packed and
+ * fido-u2f; the other statements are built here.
  *
  * Every case runs the real ceremony against the main authd (the trust
  * cases against a second one, started here, whose couriers need
  * attestation that chains to softauth's CA): options, a response from
- * softauth with exactly one rule broken, verify.  It
- * asserts the exact status and error code, then that nothing changed:
- * a failed registration stores no credential and leaves the enrollment
- * code usable (the unbroken response then registers, with the same
- * key); a failed sign-in leaves the stored devices and sessions as they
- * were, and the unbroken sign-in then succeeds with the same sign count,
- * so the counter did not move.  Each family starts with its positive
- * control, and a few cases are variations that authd must accept.
+ * softauth with exactly one rule broken, verify.  It asserts the exact
+ * status and error code, then that nothing changed: a failed
+ * registration stores no credential and leaves the enrollment code
+ * usable (the unbroken response then registers, with the same key); a
+ * failed sign-in sets no cookie and leaves the stored devices and
+ * sessions as they were, and the unbroken sign-in then succeeds with the
+ * same sign count, so the counter did not move; a failed confirmation
+ * stays pending.  An accepted registration must sign in with the stored
+ * key.  Each family starts with its positive control, and a few cases
+ * are variations that authd must accept.
  *
  * Cases are rows of tables; each row is one cmocka case named
- * family_rule.
+ * family_rule.  HTTPT_FILTER=pattern runs the matching cases only.
  */
 #include <setjmp.h>
 #include <signal.h>
