@@ -905,6 +905,13 @@ static const struct rcase rcases[] = {
 	{ "structure_public_key_alg_mismatch", &f_none,
 	    JSON("response.publicKeyAlgorithm", "-8"),
 	    ERR(400, "malformed_response") },
+	{ "structure_client_ext_not_object", &f_none,
+	    JSON("clientExtensionResults", "\"x\""),
+	    ERR(400, "malformed_response") },
+	/* Unknown transports are ignored (§5.8.4). */
+	{ "structure_transports_unknown_accepted", &f_none,
+	    JSON("response.transports", "[\"carrier-pigeon\"]"),
+	    ERR(201, NULL) },
 	{ "structure_extra_member_ignored", &f_none,
 	    JSON("futureMember", "{\"x\":1}"), ERR(201, NULL) },
 
