@@ -171,6 +171,7 @@ fx_expect_error(const struct hc_resp *resp, int got, int status,
 {
 	json_t		*j;
 	const char	*e, *m;
+	char		 eb[128], mb[512];
 
 	if (got != status)
 		fail_msg("status %d, want %d; body: %s", got, status,
@@ -180,9 +181,11 @@ fx_expect_error(const struct hc_resp *resp, int got, int status,
 	e = json_string_value(json_object_get(j, "error"));
 	m = json_string_value(json_object_get(j, "message"));
 	if (e == NULL || strcmp(e, code) != 0 || m == NULL || *m == '\0') {
+		/* Copies: the strings go with j. */
+		snprintf(eb, sizeof(eb), "%s", e != NULL ? e : "(none)");
+		snprintf(mb, sizeof(mb), "%s", m != NULL ? m : "(none)");
 		json_decref(j);
-		fail_msg("error %s, want %s (message %s)", e != NULL ? e :
-		    "(none)", code, m != NULL ? m : "(none)");
+		fail_msg("error %s, want %s (message %s)", eb, code, mb);
 	}
 	assert_string_equal(hc_resp_header(resp, "Content-Type"),
 	    "application/json");

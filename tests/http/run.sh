@@ -1,11 +1,13 @@
 #!/bin/sh
 # run.sh: the HTTP integration tests.  Starts a real authd on 127.0.0.1
 # on a free port with a throwaway database in a mktemp folder, runs the
-# test programs BUILD_DIR/tests/http/http_* at once (http_api against
-# this instance; http_daemon and http_tls start their own instances for
-# configuration, expiry, shutdown and TLS), then stops authd with SIGTERM
-# and checks that it exits 0 and logs "stopped".  Prints each program's
-# cmocka output and a summary; exits non-zero on any failure.
+# test programs BUILD_DIR/tests/http/http_* at once (http_api and
+# http_conformance against this instance; http_daemon and http_tls start
+# their own instances for configuration, expiry, shutdown and TLS, and
+# http_conformance one that requires attestation), then stops authd
+# with SIGTERM and checks that it exits 0 and logs "stopped".  Prints
+# each program's cmocka output and a summary; exits non-zero on any
+# failure.
 #
 # Usage: run.sh BUILD_DIR      (from the top of the repository)
 # HTTPT_KEEP=1 keeps the temporary folder (logs, databases) for a look.
