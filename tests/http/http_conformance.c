@@ -1729,95 +1729,143 @@ new_user(const struct lcase *lc, const char *role, struct fx_user *u)
 	hc_resp_free(&resp);
 }
 
-static void
-login_case(void **state)
-{
-	const struct lcase	*lc = *state;
-	struct fx_ceremony	 ce, first;
-	struct sa_hooks		 h = lc->h;
-	struct hc_resp		 resp;
-	struct fx_user		 u, v, who;
-	unsigned char		*chal;
-	size_t			 chal_len;
-	char			*json, *before, *after, obuf[128], cdj[1024];
-	int			 st;
+/* A sign-in or confirmation case as it runs. */
+struct arun {
+	struct fx_ceremony	 ce;		/* the broken ceremony */
+	struct sa_hooks		 h;		/* ce's hooks */
+	struct fx_user		 u;		/* who signs */
+	struct fx_user		 v;		/* another user, or zeros */
+	struct fx_user		 who;		/* the key and handle sent */
+	struct hc_resp		 resp;		/* the last response */
+	char			 obuf[128];	/* ce's origin */
+};
 
-	memset(&resp, 0, sizeof(resp));
-	memset(&v, 0, sizeof(v));
-	memset(&ce, 0, sizeof(ce));
-	new_user(lc, "courier", &u);
-	ce.origin = fill(lc->origin, NULL, 0, obuf, sizeof(obuf));
-	ce.rp_id = lc->rp_id;
-	ce.flags = lc->flags;
-	ce.no_user_handle = lc->no_handle;
-	ce.hooks = &h;
+/*
+ * A new user with role (courier, customer) for the case, the ceremony
+ * with the case's rule broken, and who answers with which handle.
+ */
+static void
+arun_start(const struct lcase *lc, const char *role, struct arun *a)
+{
+	struct fx_ceremony first;
+
+	memset(a, 0, sizeof(*a));
+	a->h = lc->h;
+	new_user(lc, role, &a->u);
+	a->ce.origin = fill(lc->origin, NULL, 0, a->obuf, sizeof(a->obuf));
+	a->ce.rp_id = lc->rp_id;
+	a->ce.flags = lc->flags;
+	a->ce.no_user_handle = lc->no_handle;
+	a->ce.hooks = &a->h;
 	if (lc->signer_other)
-		h.signer = T.other;
+		a->h.signer = T.other;
 	if (lc->mode == L_COUNT) {
 		memset(&first, 0, sizeof(first));
 		first.sign_count_set = true;
 		first.sign_count = 10;
-		assert_int_equal(fx_login(T.c, &u, false, &first, &resp), 200);
-		ce.sign_count_set = lc->count_set;
-		ce.sign_count = lc->count;
+		assert_int_equal(fx_login(T.c, &a->u, false, &first, &a->resp),
+		    200);
+		a->ce.sign_count_set = lc->count_set;
+		a->ce.sign_count = lc->count;
 	}
 
 	/* Who answers, with which handle. */
-	who = u;
+	a->who = a->u;
 	if (lc->mode == L_UNKNOWN_CRED)
-		assert_non_null(who.cred = sa_cred_new(WA_COSE_ES256));
-	if (lc->mode == L_OTHER_CRED || lc->mode == L_OTHER_HANDLE)
-		fx_new_user(T.c, "confother", "courier", WA_COSE_ES256, &v);
+		assert_non_null(a->who.cred = sa_cred_new(WA_COSE_ES256));
+	if (lc->mode == L_OTHER_CRED || lc->mode == L_OTHER_HANDLE) {
+		fx_new_user(T.c, "confother", role, WA_COSE_ES256, &a->v);
+		memcpy(a->who.handle, a->v.handle, a->v.handle_len);
+	}
 	if (lc->mode == L_OTHER_CRED) {
-		who.cred = v.cred;
-		who.count = v.count;
+		a->who.cred = a->v.cred;
+		a->who.count = a->v.count;
 	}
-	if (lc->mode == L_OTHER_CRED || lc->mode == L_OTHER_HANDLE)
-		memcpy(who.handle, v.handle, v.handle_len);
+}
 
-	challenge_for(lc->discoverable ? NULL : u.name,
-	    lc->mode == L_REG_CHALLENGE, &chal, &chal_len);
-	if (lc->cdj != NULL)
-		h.cdj = fill(lc->cdj, chal, chal_len, cdj, sizeof(cdj));
-	json = body_of(fx_assertion(&who, chal, chal_len, &ce), lc->body,
-	    lc->text);
-	free(chal);
+/*
+ * POSTs json to path (first once more, accepted, for L_REPLAY) and
+ * checks the answer is the case's; a refused what ("sign-in") must leave
+ * the user's devices and sessions as they were.  Returns how many more
+ * sessions the user has live.
+ */
+static long
+arun_verify(const struct lcase *lc, struct arun *a, const char *path,
+    const char *what, const char *json)
+{
+	char	*before, *after;
+	long	 n;
+	int	 st;
+
 	if (lc->mode == L_REPLAY) {
-		assert_int_equal(post(T.c, "/v1/authentication/verify", NULL,
-		    json, &resp), 200);
-		u.count++;
+		assert_int_equal(post(T.c, path, NULL, json, &a->resp), 200);
+		a->u.count++;
 	}
-	before = snapshot(u.name);
-	st = post(T.c, "/v1/authentication/verify", lc->ctype, json, &resp);
-	expect(&resp, st, lc->want, lc->error);
-	after = snapshot(u.name);
-	if (lc->want == 200) {
-		assert_int_equal(count_of(after, "\"state\":\"live\""),
-		    count_of(before, "\"state\":\"live\"") + 1);
-		u.count = (lc->count_set ? lc->count : u.count) + 1;
-	} else if (strcmp(before, after) != 0)
-		fail_msg("a refused sign-in changed the store:\n%s\n--\n%s",
+	before = snapshot(a->u.name);
+	st = post(T.c, path, lc->ctype, json, &a->resp);
+	expect(&a->resp, st, lc->want, lc->error);
+	after = snapshot(a->u.name);
+	if (lc->want != 200 && strcmp(before, after) != 0)
+		fail_msg("a refused %s changed the store:\n%s\n--\n%s", what,
 		    before, after);
-	if (lc->want != 200 && ((resp.body != NULL && strstr(resp.body,
-	    "access_token") != NULL) ||
-	    hc_resp_header(&resp, "Set-Cookie") != NULL))
-		fail_msg("a refused sign-in answered with a token or a "
-		    "cookie: %s", resp.body);
-	free(json);
+	n = (long)count_of(after, "\"state\":\"live\"") -
+	    (long)count_of(before, "\"state\":\"live\"");
 	free(before);
 	free(after);
+
+	return (n);
+}
+
+static void
+arun_end(const struct lcase *lc, struct arun *a)
+{
+	if (lc->mode == L_UNKNOWN_CRED)
+		sa_cred_free(&a->who.cred);
+	hc_resp_free(&a->resp);
+	fx_user_free(&a->u);
+	fx_user_free(&a->v);
+}
+
+static void
+login_case(void **state)
+{
+	const struct lcase	*lc = *state;
+	struct fx_ceremony	 ce;
+	struct arun		 a;
+	unsigned char		*chal;
+	size_t			 chal_len;
+	char			*json, cdj[1024];
+	long			 live;
+	int			 st;
+
+	arun_start(lc, "courier", &a);
+	challenge_for(lc->discoverable ? NULL : a.u.name,
+	    lc->mode == L_REG_CHALLENGE, &chal, &chal_len);
+	if (lc->cdj != NULL)
+		a.h.cdj = fill(lc->cdj, chal, chal_len, cdj, sizeof(cdj));
+	json = body_of(fx_assertion(&a.who, chal, chal_len, &a.ce), lc->body,
+	    lc->text);
+	free(chal);
+	live = arun_verify(lc, &a, "/v1/authentication/verify", "sign-in",
+	    json);
+	if (lc->want == 200) {
+		assert_int_equal(live, 1);
+		a.u.count = (lc->count_set ? lc->count : a.u.count) + 1;
+	}
+	if (lc->want != 200 && ((a.resp.body != NULL && strstr(a.resp.body,
+	    "access_token") != NULL) ||
+	    hc_resp_header(&a.resp, "Set-Cookie") != NULL))
+		fail_msg("a refused sign-in answered with a token or a "
+		    "cookie: %s", a.resp.body);
+	free(json);
 
 	/* The unbroken sign-in, with the same count, still works. */
 	memset(&ce, 0, sizeof(ce));
 	ce.flags = lc->reg_flags;
-	if ((st = fx_login(T.c, &u, lc->discoverable, &ce, &resp)) != 200)
+	if ((st = fx_login(T.c, &a.u, lc->discoverable, &ce, &a.resp)) != 200)
 		fail_msg("the unbroken sign-in after the refusal: %d %s", st,
-		    resp.body);
-	if (lc->mode == L_UNKNOWN_CRED)
-		sa_cred_free(&who.cred);
-	hc_resp_free(&resp);
-	fx_user_free(&u);
-	fx_user_free(&v);
+		    a.resp.body);
+	arun_end(lc, &a);
 }
 
 /* Delivery confirmation cases. */
@@ -1895,88 +1943,37 @@ static void
 confirm_case(void **state)
 {
 	const struct lcase	*lc = *state;
-	struct fx_ceremony	 ce;
-	struct sa_hooks		 h = lc->h;
-	struct hc_resp		 resp;
-	struct fx_user		 u, v, who;
+	struct arun		 a;
 	unsigned char		*chal;
 	size_t			 chal_len;
-	char			*id, *json, *before, *after, obuf[128];
-	char			 path[160];
+	char			*id, *json, path[160];
 	int			 st;
 
-	memset(&resp, 0, sizeof(resp));
-	memset(&v, 0, sizeof(v));
-	memset(&ce, 0, sizeof(ce));
-	new_user(lc, "customer", &u);
-	ce.origin = fill(lc->origin, NULL, 0, obuf, sizeof(obuf));
-	ce.rp_id = lc->rp_id;
-	ce.flags = lc->flags;
-	ce.hooks = &h;
-	if (lc->signer_other)
-		h.signer = T.other;
-	if (lc->mode == L_COUNT) {
-		struct fx_ceremony first;
-
-		memset(&first, 0, sizeof(first));
-		first.sign_count_set = true;
-		first.sign_count = 10;
-		assert_int_equal(fx_login(T.c, &u, false, &first, &resp), 200);
-		ce.sign_count_set = lc->count_set;
-		ce.sign_count = lc->count;
-	}
-	who = u;
-	if (lc->mode == L_UNKNOWN_CRED)
-		assert_non_null(who.cred = sa_cred_new(WA_COSE_ES256));
-	if (lc->mode == L_OTHER_CRED || lc->mode == L_OTHER_HANDLE)
-		new_user(lc, "customer", &v);
-	if (lc->mode == L_OTHER_CRED) {
-		who.cred = v.cred;
-		who.count = v.count;
-	}
-	if (lc->mode == L_OTHER_CRED || lc->mode == L_OTHER_HANDLE)
-		memcpy(who.handle, v.handle, v.handle_len);
-
-	id = confirmation_new(u.name);
+	arun_start(lc, "customer", &a);
+	id = confirmation_new(a.u.name);
 	snprintf(path, sizeof(path), "/v1/confirmations/%s/verify", id);
 	confirmation_challenge(id, &chal, &chal_len);
-	json = fx_assertion(&who, chal, chal_len, &ce);
-	if (lc->mode == L_REPLAY) {
-		assert_int_equal(post(T.c, path, NULL, json, &resp), 200);
-		u.count++;
-	}
-	before = snapshot(u.name);
-	st = post(T.c, path, NULL, json, &resp);
-	expect(&resp, st, lc->want, lc->error);
-	after = snapshot(u.name);
-	if (lc->want != 200 && strcmp(before, after) != 0)
-		fail_msg("a refused confirmation changed the store:\n%s\n--\n"
-		    "%s", before, after);
-	if (lc->want != 200 && resp.body != NULL &&
-	    strstr(resp.body, "receipt") != NULL)
+	json = fx_assertion(&a.who, chal, chal_len, &a.ce);
+	arun_verify(lc, &a, path, "confirmation", json);
+	if (lc->want != 200 && a.resp.body != NULL &&
+	    strstr(a.resp.body, "receipt") != NULL)
 		fail_msg("a refused confirmation has a receipt: %s",
-		    resp.body);
+		    a.resp.body);
 	free(json);
-	free(before);
-	free(after);
 
 	/* Still pending, and the unbroken assertion confirms it. */
 	if (lc->want != 200 && lc->mode != L_REPLAY) {
 		expect_confirmation(id, "pending");
-		json = fx_assertion(&u, chal, chal_len, NULL);
-		if ((st = post(T.c, path, NULL, json, &resp)) != 200)
+		json = fx_assertion(&a.u, chal, chal_len, NULL);
+		if ((st = post(T.c, path, NULL, json, &a.resp)) != 200)
 			fail_msg("the unbroken confirmation after the refusal: "
-			    "%d %s", st, resp.body);
+			    "%d %s", st, a.resp.body);
 		free(json);
 	}
 	expect_confirmation(id, "confirmed");
-	if (lc->mode == L_UNKNOWN_CRED)
-		sa_cred_free(&who.cred);
 	free(chal);
 	free(id);
-	hc_resp_free(&resp);
-	fx_user_free(&u);
-	fx_user_free(&v);
+	arun_end(lc, &a);
 }
 
 /*
