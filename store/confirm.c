@@ -29,11 +29,15 @@ static const char sql_complete[] =
     "UPDATE confirmations SET confirmed_at = ?2, receipt_sealed = ?3"
     " WHERE id = ?1 AND confirmed_at = 0 AND expires > ?2";
 static const char sql_plain[] =
-    "SELECT id, statement, receipt FROM confirmations"
-    " WHERE statement_sealed IS NULL";
+    "SELECT id, statement FROM confirmations WHERE statement_sealed IS NULL";
 static const char sql_plain_update[] =
     "UPDATE confirmations SET statement = '', receipt = '',"
-    " statement_sealed = ?2, receipt_sealed = ?3 WHERE id = ?1";
+    " statement_sealed = ?2 WHERE id = ?1";
+static const char sql_plain_receipt[] =
+    "SELECT id, receipt FROM confirmations"
+    " WHERE statement_sealed IS NULL AND receipt != ''";
+static const char sql_plain_receipt_update[] =
+    "UPDATE confirmations SET receipt_sealed = ?2 WHERE id = ?1";
 
 int
 store_confirm_put(struct store *st, const struct store_confirmation *c)
@@ -196,58 +200,21 @@ store_confirm_complete(struct store *st, const unsigned char *id,
 	return (store_writer_run(st, complete_write, &c, 0));
 }
 
-/* Seals one text column of a confirmation.  OUT: sealed, *len. */
-static int
-seal_text(struct store *st, const char *what, const unsigned char *id,
-    const char *text, unsigned char *sealed, size_t max, size_t *len)
-{
-	return (store_seal(st, what, id, STORE_CONFIRM_ID_LEN, text,
-	    strlen(text), sealed, max, len));
-}
-
+/*
+ * The receipts first, into receipt_sealed only: the trigger refuses an
+ * update of statement or receipt that leaves either one non-empty, so
+ * the statements' pass clears both.
+ */
 int
 store_confirm_seal_plain(struct store *st)
 {
-	unsigned char	 id[STORE_CONFIRM_ID_LEN];
-	unsigned char	 ss[STORE_MAX_STATEMENT + STORE_SEAL_OVERHEAD];
-	unsigned char	 rs[STORE_MAX_RECEIPT + STORE_SEAL_OVERHEAD];
-	char		 stmt[STORE_MAX_STATEMENT + 1];
-	char		 receipt[STORE_MAX_RECEIPT + 1];
-	sqlite3_stmt	*s = NULL, *u = NULL;
-	size_t		 slen, rlen = 0;
-	bool		 row;
-	int		 r;
+	int r;
 
-	if ((r = store_prepare(st, sql_plain, &s)) != STORE_OK ||
-	    (r = store_prepare(st, sql_plain_update, &u)) != STORE_OK)
-		goto fail;
-	while ((r = store_step_next(s, &row)) == STORE_OK && row) {
-		if ((r = store_col_fixed(s, 0, id, sizeof(id))) != STORE_OK ||
-		    (r = store_col_text(s, 1, stmt, sizeof(stmt))) !=
-		    STORE_OK ||
-		    (r = store_col_text(s, 2, receipt, sizeof(receipt))) !=
-		    STORE_OK ||
-		    (r = seal_text(st, SEAL_STATEMENT, id, stmt, ss,
-		    sizeof(ss), &slen)) != STORE_OK ||
-		    (*receipt != '\0' && (r = seal_text(st, SEAL_RECEIPT, id,
-		    receipt, rs, sizeof(rs), &rlen)) != STORE_OK))
-			goto fail;
-		if (store_bind_blob(u, 1, id, sizeof(id)) != SQLITE_OK ||
-		    store_bind_blob(u, 2, ss, slen) != SQLITE_OK ||
-		    (*receipt != '\0' ? store_bind_blob(u, 3, rs, rlen) :
-		    sqlite3_bind_null(u, 3)) != SQLITE_OK) {
-			r = store_dberr(st);
-			goto fail;
-		}
-		if ((r = store_step_done(u)) != STORE_OK)
-			goto fail;
-		sqlite3_reset(u);
-	}
-fail:
-	explicit_bzero(stmt, sizeof(stmt));
-	explicit_bzero(receipt, sizeof(receipt));
-	sqlite3_finalize(s);
-	sqlite3_finalize(u);
+	if ((r = store_seal_column(st, sql_plain_receipt,
+	    sql_plain_receipt_update, SEAL_RECEIPT, STORE_MAX_RECEIPT)) !=
+	    STORE_OK)
+		return (r);
 
-	return (r);
+	return (store_seal_column(st, sql_plain, sql_plain_update,
+	    SEAL_STATEMENT, STORE_MAX_STATEMENT));
 }

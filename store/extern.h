@@ -248,6 +248,15 @@ int	 store_col_sealed(struct store *, sqlite3_stmt *, int, const char *,
 int	 store_col_sealed_text(struct store *, sqlite3_stmt *, int,
 	    const char *, const void *, size_t, char *, size_t);
 /*
+ * Seals one column of plaintext: for each row (key, plaintext) of the
+ * SELECT, runs the UPDATE with ?1 the key and ?2 the plaintext sealed
+ * under what and that key.  The key, a kid (text) or a handle or an id
+ * (a blob) of at most STORE_MAX_KID bytes, is bound as it was read; the
+ * plaintext, text or blob, is at most max bytes (else STORE_ERR_IO).
+ */
+int	 store_seal_column(struct store *, const char *, const char *,
+	    const char *, size_t);
+/*
  * Inside store_unlock's transaction, once the DEK is known: seal the
  * plaintext columns of rows written before schema 4 and clear them.
  */

@@ -167,37 +167,6 @@ fail:
 int
 store_key_seal_plain(struct store *st)
 {
-	unsigned char	 priv[sizeof(((struct store_key *)0)->priv)];
-	unsigned char	 sealed[SEALED_MAX];
-	char		 kid[STORE_MAX_KID + 1];
-	sqlite3_stmt	*s = NULL, *u = NULL;
-	size_t		 len, plen;
-	bool		 row;
-	int		 r;
-
-	if ((r = store_prepare(st, sql_plain, &s)) != STORE_OK ||
-	    (r = store_prepare(st, sql_plain_update, &u)) != STORE_OK)
-		goto fail;
-	while ((r = store_step_next(s, &row)) == STORE_OK && row) {
-		if ((r = store_col_text(s, 0, kid, sizeof(kid))) != STORE_OK ||
-		    (r = store_col_blob(s, 1, priv, sizeof(priv), &plen)) !=
-		    STORE_OK ||
-		    (r = store_seal(st, SEAL_PRIV, kid, strlen(kid), priv,
-		    plen, sealed, sizeof(sealed), &len)) != STORE_OK)
-			goto fail;
-		if (store_bind_text(u, 1, kid) != SQLITE_OK ||
-		    store_bind_blob(u, 2, sealed, len) != SQLITE_OK) {
-			r = store_dberr(st);
-			goto fail;
-		}
-		if ((r = store_step_done(u)) != STORE_OK)
-			goto fail;
-		sqlite3_reset(u);
-	}
-fail:
-	explicit_bzero(priv, sizeof(priv));
-	sqlite3_finalize(s);
-	sqlite3_finalize(u);
-
-	return (r);
+	return (store_seal_column(st, sql_plain, sql_plain_update, SEAL_PRIV,
+	    sizeof(((struct store_key *)0)->priv)));
 }

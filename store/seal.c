@@ -24,6 +24,7 @@
  */
 #include <sys/random.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -42,6 +43,8 @@
 #define SEAL_TAG	16
 #define KEK_ID_LEN	8
 #define WRAPPED_LEN	(STORE_SEAL_OVERHEAD + STORE_KEY_LEN)
+/* The longest plaintext column that store_seal_column seals. */
+#define PLAIN_MAX	STORE_MAX_RECEIPT
 
 /* Unlocked keyrings of this process. */
 struct ring {
@@ -482,6 +485,67 @@ store_keyring_exists(struct store *st, bool *exists)
 		r = STORE_OK;
 fail:
 	sqlite3_finalize(s);
+
+	return (r);
+}
+
+/*
+ * Column i of a row, a blob or a text with no NUL inside, into dst: at
+ * most max bytes (dst has room for max + 1).  OUT: dst, *len.
+ */
+static int
+col_plain(sqlite3_stmt *s, int i, unsigned char *dst, size_t max,
+    size_t *len)
+{
+	int r;
+
+	*len = 0;
+	if (sqlite3_column_type(s, i) == SQLITE_BLOB)
+		return (store_col_blob(s, i, dst, max, len));
+	if ((r = store_col_text(s, i, (char *)dst, max + 1)) != STORE_OK)
+		return (r);
+	*len = strlen((char *)dst);
+
+	return (STORE_OK);
+}
+
+int
+store_seal_column(struct store *st, const char *select, const char *update,
+    const char *what, size_t max)
+{
+	unsigned char	 key[STORE_MAX_KID + 1], pt[PLAIN_MAX + 1];
+	unsigned char	 sealed[PLAIN_MAX + STORE_SEAL_OVERHEAD];
+	sqlite3_stmt	*s = NULL, *u = NULL;
+	size_t		 klen, plen, len;
+	bool		 row;
+	int		 r;
+
+	assert(max <= PLAIN_MAX);
+	if ((r = store_prepare(st, select, &s)) != STORE_OK ||
+	    (r = store_prepare(st, update, &u)) != STORE_OK)
+		goto fail;
+	while ((r = store_step_next(s, &row)) == STORE_OK && row) {
+		if ((r = col_plain(s, 0, key, STORE_MAX_KID, &klen)) !=
+		    STORE_OK ||
+		    (r = col_plain(s, 1, pt, max, &plen)) != STORE_OK ||
+		    (r = store_seal(st, what, key, klen, pt, plen, sealed,
+		    sizeof(sealed), &len)) != STORE_OK)
+			goto fail;
+		/* The key as it was read, text or blob, so WHERE matches. */
+		if (sqlite3_bind_value(u, 1, sqlite3_column_value(s, 0)) !=
+		    SQLITE_OK ||
+		    store_bind_blob(u, 2, sealed, len) != SQLITE_OK) {
+			r = store_dberr(st);
+			goto fail;
+		}
+		if ((r = store_step_done(u)) != STORE_OK)
+			goto fail;
+		sqlite3_reset(u);
+	}
+fail:
+	OPENSSL_cleanse(pt, sizeof(pt));
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
 
 	return (r);
 }

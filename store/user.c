@@ -29,10 +29,10 @@ static const char sql_insert[] =
 static const char sql_contact[] =
     "UPDATE users SET contact = ?2 WHERE id = ?1";
 static const char sql_plain[] =
-    "SELECT id, handle, display_name FROM users"
-    " WHERE display_sealed IS NULL";
+    "SELECT handle, display_name FROM users WHERE display_sealed IS NULL";
 static const char sql_plain_update[] =
-    "UPDATE users SET display_name = '', display_sealed = ?2 WHERE id = ?1";
+    "UPDATE users SET display_name = '', display_sealed = ?2"
+    " WHERE handle = ?1";
 static const char sql_by_id[] =
     "SELECT " USER_COLS " FROM users WHERE id = ?1";
 static const char sql_by_name[] =
@@ -316,41 +316,6 @@ fail:
 int
 store_user_seal_plain(struct store *st)
 {
-	unsigned char	 handle[STORE_HANDLE_LEN];
-	unsigned char	 sealed[STORE_MAX_DISPLAY + STORE_SEAL_OVERHEAD];
-	char		 display[STORE_MAX_DISPLAY + 1];
-	sqlite3_stmt	*s = NULL, *u = NULL;
-	int64_t		 id;
-	size_t		 len;
-	bool		 row;
-	int		 r;
-
-	if ((r = store_prepare(st, sql_plain, &s)) != STORE_OK ||
-	    (r = store_prepare(st, sql_plain_update, &u)) != STORE_OK)
-		goto fail;
-	while ((r = store_step_next(s, &row)) == STORE_OK && row) {
-		if ((r = store_col_int64(s, 0, &id)) != STORE_OK ||
-		    (r = store_col_fixed(s, 1, handle, sizeof(handle))) !=
-		    STORE_OK ||
-		    (r = store_col_text(s, 2, display, sizeof(display))) !=
-		    STORE_OK ||
-		    (r = store_seal(st, SEAL_DISPLAY, handle, sizeof(handle),
-		    display, strlen(display), sealed, sizeof(sealed),
-		    &len)) != STORE_OK)
-			goto fail;
-		if (sqlite3_bind_int64(u, 1, id) != SQLITE_OK ||
-		    store_bind_blob(u, 2, sealed, len) != SQLITE_OK) {
-			r = store_dberr(st);
-			goto fail;
-		}
-		if ((r = store_step_done(u)) != STORE_OK)
-			goto fail;
-		sqlite3_reset(u);
-	}
-fail:
-	explicit_bzero(display, sizeof(display));
-	sqlite3_finalize(s);
-	sqlite3_finalize(u);
-
-	return (r);
+	return (store_seal_column(st, sql_plain, sql_plain_update,
+	    SEAL_DISPLAY, STORE_MAX_DISPLAY));
 }

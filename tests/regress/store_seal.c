@@ -463,7 +463,11 @@ make_v3(const char *path)
 	    " shipment_id, statement, nonce, created, expires, confirmed_at,"
 	    " receipt) VALUES (x'63636363636363636363636363636363', 1, 1,"
 	    " 'SHIP-1', '" STATEMENT "', randomblob(32), 1700000000,"
-	    " 1700000600, 1700000100, '" RECEIPT "');",
+	    " 1700000600, 1700000100, '" RECEIPT "');"
+	    "INSERT INTO confirmations (id, service_id, customer_id,"
+	    " shipment_id, statement, nonce, created, expires) VALUES"
+	    " (x'64646464646464646464646464646464', 1, 1, 'SHIP-2',"
+	    " '" STATEMENT "', randomblob(32), 1700000000, 1700000600);",
 	    NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 }
@@ -504,6 +508,13 @@ migrate_v3_plaintext(void **state)
 	assert_int_equal(store_confirm_get(fx->st, cid, &cg), STORE_OK);
 	assert_string_equal(cg.statement, STATEMENT);
 	assert_string_equal(cg.receipt, RECEIPT);
+	/* A pending one has no receipt to seal. */
+	memset(cid, 'd', sizeof(cid));
+	assert_int_equal(store_confirm_get(fx->st, cid, &cg), STORE_OK);
+	assert_string_equal(cg.statement, STATEMENT);
+	assert_string_equal(cg.receipt, "");
+	assert_int_equal(q_int(fx->st, "SELECT count(*) FROM confirmations"
+	    " WHERE receipt_sealed IS NULL"), 1);
 	assert_int_equal(q_int(fx->st, "SELECT count(*) FROM users WHERE"
 	    " display_name != '' OR display_sealed IS NULL"), 0);
 	assert_int_equal(q_int(fx->st, "SELECT count(*) FROM confirmations"
