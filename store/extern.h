@@ -229,6 +229,9 @@ bool	 store_str_ok(const char *, size_t, bool);
 bool	 store_field_ok(const char *, size_t);
 bool	 store_role_ok(int);
 
+/* n random bytes from getrandom(2); STORE_ERR_IO if it fails. */
+int	 store_random_bytes(unsigned char *, size_t);
+
 /*
  * Sealing (seal.c).  what names the place ("users.display_name"), and
  * key and keylen the row (a handle, a kid, an id): both are bound into

@@ -66,8 +66,8 @@ static const char sql_ring_update[] =
     "UPDATE keyring SET kek_id = ?1, wrapped = ?2, rewrapped = ?3"
     " WHERE id = 1";
 
-static int
-random_bytes(unsigned char *p, size_t n)
+int
+store_random_bytes(unsigned char *p, size_t n)
 {
 	ssize_t got;
 
@@ -119,7 +119,7 @@ gcm_seal(const unsigned char *k, const char *what, const void *key,
 		goto fail;
 	}
 	out[0] = SEAL_VERSION;
-	if ((r = random_bytes(nonce, SEAL_NONCE)) != STORE_OK)
+	if ((r = store_random_bytes(nonce, SEAL_NONCE)) != STORE_OK)
 		goto fail;
 	if ((ctx = EVP_CIPHER_CTX_new()) == NULL) {
 		r = STORE_ERR_NOMEM;
@@ -448,8 +448,8 @@ ring_create(struct store *st, const unsigned char *kek, int64_t now,
 	unsigned char	 id[KEK_ID_LEN], wrapped[WRAPPED_LEN];
 	int		 r;
 
-	if ((r = random_bytes(ring_id, STORE_RING_ID_LEN)) != STORE_OK ||
-	    (r = random_bytes(dek, STORE_KEY_LEN)) != STORE_OK ||
+	if ((r = store_random_bytes(ring_id, STORE_RING_ID_LEN)) != STORE_OK ||
+	    (r = store_random_bytes(dek, STORE_KEY_LEN)) != STORE_OK ||
 	    (r = kek_id(kek, id)) != STORE_OK ||
 	    (r = wrap(kek, ring_id, dek, wrapped)) != STORE_OK ||
 	    (r = store_prepare(st, sql_ring_insert, &s)) != STORE_OK)

@@ -10,9 +10,6 @@
  * logins look it up.  The TEXT column display_name from schema 1 stays
  * empty (see migration 4).
  */
-#include <sys/random.h>
-
-#include <errno.h>
 #include <string.h>
 
 #include "extern.h"
@@ -42,24 +39,6 @@ static const char sql_by_handle[] =
 static const char sql_list[] =
     "SELECT " USER_COLS " FROM users WHERE role BETWEEN ?1 AND ?2"
     " ORDER BY username";
-
-static int
-random_bytes(unsigned char *p, size_t n)
-{
-	ssize_t got;
-
-	while (n > 0) {
-		if ((got = getrandom(p, n, 0)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return (STORE_ERR_IO);
-		}
-		p += got;
-		n -= (size_t)got;
-	}
-
-	return (STORE_OK);
-}
 
 static int
 read_user(struct store *st, sqlite3_stmt *s, struct store_user *u)
@@ -206,7 +185,7 @@ store_user_ensure(struct store *st, const char *name, enum store_role role,
 		r = STORE_ERR_ARG;
 		goto fail;
 	}
-	if ((r = random_bytes(handle, sizeof(handle))) != STORE_OK ||
+	if ((r = store_random_bytes(handle, sizeof(handle))) != STORE_OK ||
 	    (r = store_seal(st, SEAL_DISPLAY, handle, sizeof(handle), display,
 	    strlen(display), sealed, sizeof(sealed), &len)) != STORE_OK)
 		goto fail;
