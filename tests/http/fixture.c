@@ -394,6 +394,17 @@ fx_username(const char *prefix, char *buf, size_t len)
 	    __ATOMIC_SEQ_CST), (long)getpid());
 }
 
+char *
+fx_b64url(const unsigned char *p, size_t n)
+{
+	char *s;
+
+	if ((s = sa_b64url(p, n)) == NULL)
+		fail_msg("sa_b64url");
+
+	return (s);
+}
+
 static void
 get_b64(const char *json, const char *path, unsigned char **p, size_t *n)
 {

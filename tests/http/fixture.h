@@ -85,6 +85,8 @@ char		*fx_service_add(const char *, const char *);
 
 /* A username unique to this run: prefix + counter + pid. */
 void		 fx_username(const char *, char *, size_t);
+/* The n bytes at p in base64url, without padding; free(3). */
+char		*fx_b64url(const unsigned char *, size_t);
 
 /* What a passkey ceremony produced. */
 struct fx_user {

@@ -86,17 +86,6 @@ assert_jstr(json_t *j, const char *path, const char *want)
 }
 
 static char *
-b64(const unsigned char *p, size_t n)
-{
-	char *s;
-
-	if ((s = sa_b64url(p, n)) == NULL)
-		fail_msg("sa_b64url");
-
-	return (s);
-}
-
-static char *
 dumps(json_t *j)
 {
 	char *s;
@@ -338,7 +327,7 @@ register_case(const char *fmt, int alg, const char *want_fmt,
 	secret(code);
 	assert_int_equal(fx_register(T.c, code, &u, alg, &ce, &resp), 201);
 	assert_non_null(j = fx_json(&resp));
-	cid = b64(sa_cred_id_ptr(u.cred), sa_cred_id_len(u.cred));
+	cid = fx_b64url(sa_cred_id_ptr(u.cred), sa_cred_id_len(u.cred));
 	assert_jstr(j, "credential_id", cid);
 	assert_jstr(j, "username", u.name);
 	assert_jstr(j, "role", "courier");
@@ -451,7 +440,7 @@ check_access_token(const char *at, const struct fx_user *u,
 	assert_jstr(h, "typ", "at+jwt");
 	assert_jstr(h, "alg", "EdDSA");
 	assert_non_null(jstr(h, "kid"));
-	sub = b64(u->handle, u->handle_len);
+	sub = fx_b64url(u->handle, u->handle_len);
 	assert_jstr(c, "sub", sub);
 	assert_jstr(c, "iss", fx.issuer);
 	assert_jstr(c, "aud", AUDIENCE);
@@ -494,7 +483,7 @@ login_username_first(void **state)
 	assert_int_equal(json_integer_value(jget(o, "timeout")), 120000);
 	allow = jget(o, "allowCredentials");
 	assert_int_equal(json_array_size(allow), 1);
-	cid = b64(sa_cred_id_ptr(u.cred), sa_cred_id_len(u.cred));
+	cid = fx_b64url(sa_cred_id_ptr(u.cred), sa_cred_id_len(u.cred));
 	assert_jstr(json_array_get(allow, 0), "id", cid);
 	assert_jstr(json_array_get(allow, 0), "type", "public-key");
 	json_decref(o);
@@ -717,7 +706,7 @@ logout_unknown_session(void **state)
 	(void)state;
 	memset(&resp, 0, sizeof(resp));
 	memset(junk, 0x5a, sizeof(junk));
-	rt = b64(junk, sizeof(junk));
+	rt = fx_b64url(junk, sizeof(junk));
 	body = dumps(json_pack("{s:s}", "refresh_token", rt));
 	st = fx_post(T.c, "/v1/logout", body, NULL, &resp);
 	fx_expect_error(&resp, st, 401, "invalid_session");
@@ -744,7 +733,7 @@ introspect_active(void **state)
 	assert_int_equal(st, 200);
 	assert_non_null(j);
 	assert_true(json_is_true(jget(j, "active")));
-	sub = b64(u.handle, u.handle_len);
+	sub = fx_b64url(u.handle, u.handle_len);
 	assert_jstr(j, "sub", sub);
 	assert_jstr(j, "username", u.name);
 	assert_jstr(j, "role", "courier");
@@ -991,7 +980,7 @@ add_device_with_token(void **state)
 	    &chal_len, &d), 200);
 	ex = jget(o, "excludeCredentials");
 	assert_int_equal(json_array_size(ex), 1);
-	cid = b64(sa_cred_id_ptr(u.cred), sa_cred_id_len(u.cred));
+	cid = fx_b64url(sa_cred_id_ptr(u.cred), sa_cred_id_len(u.cred));
 	assert_jstr(json_array_get(ex, 0), "id", cid);
 	assert_memory_equal(d.handle, u.handle, u.handle_len);
 	json_decref(o);
@@ -1031,7 +1020,7 @@ revoked_credential(void **state)
 	memset(&resp, 0, sizeof(resp));
 	new_user("revoke", "courier", WA_COSE_ES256, &u);
 	login_tokens(&u, &at, &rt);
-	cid = b64(sa_cred_id_ptr(u.cred), sa_cred_id_len(u.cred));
+	cid = fx_b64url(sa_cred_id_ptr(u.cred), sa_cred_id_len(u.cred));
 	/* "--": a base64url id may start with '-'. */
 	assert_int_equal(fx_authctl(NULL, out, NULL, "revoke", "--reason",
 	    "lost phone", "--", cid, NULL), 0);
@@ -1065,7 +1054,7 @@ authctl_token_verify(void **state)
 	    "--jwks", fx.jwks, "--aud", AUDIENCE, "--iss", fx.issuer, at,
 	    NULL), 0);
 	assert_non_null(j = json_loads(out, 0, NULL));
-	sub = b64(u.handle, u.handle_len);
+	sub = fx_b64url(u.handle, u.handle_len);
 	assert_jstr(j, "sub", sub);
 	assert_jstr(j, "role", "courier");
 	assert_jstr(j, "aud", AUDIENCE);
@@ -1103,7 +1092,7 @@ jose_verifies_token(void **state)
 	if (jose(at, AUDIENCE, out) != 0)
 		fail_msg("jose refused the token: %s", out);
 	assert_non_null(j = json_loads(out, 0, NULL));
-	sub = b64(u.handle, u.handle_len);
+	sub = fx_b64url(u.handle, u.handle_len);
 	assert_jstr(j, "payload.sub", sub);
 	assert_jstr(j, "header.typ", "at+jwt");
 	assert_jstr(j, "header.alg", "EdDSA");

@@ -200,17 +200,6 @@ struct lcase {
 	const char	*error;
 };
 
-static char *
-b64(const unsigned char *p, size_t n)
-{
-	char *s;
-
-	if ((s = sa_b64url(p, n)) == NULL)
-		fail_msg("sa_b64url");
-
-	return (s);
-}
-
 /* Hooks. */
 
 static int
@@ -697,7 +686,7 @@ b64json(json_t *o)
 	if (o == NULL || (t = json_dumps(o, JSON_COMPACT)) == NULL)
 		fail_msg("json_dumps");
 	json_decref(o);
-	r = b64((const unsigned char *)t, strlen(t));
+	r = fx_b64url((const unsigned char *)t, strlen(t));
 	free(t);
 
 	return (r);
@@ -755,7 +744,7 @@ h_safetynet(cbor_item_t **stmt, const struct sa_ctx *ctx, void *arg)
 	}
 	if (*brk == FB_SIG)
 		sig[sig_len / 2] ^= 0x01;
-	s64 = b64(sig, sig_len);
+	s64 = fx_b64url(sig, sig_len);
 	if (sa_bytes_append(&jws, ".", 1) < 0 ||
 	    sa_bytes_append(&jws, s64, strlen(s64)) < 0 ||
 	    sa_cbor_map_put(stmt, "ver", cbor_build_string(*brk == FB_VER ?
@@ -1460,7 +1449,7 @@ fill(const char *tmpl, const unsigned char *chal, size_t chal_len,
 	if (tmpl == NULL)
 		return (NULL);
 	if (chal != NULL)
-		c = b64(chal, chal_len);
+		c = fx_b64url(chal, chal_len);
 	while (*p != '\0' && n + 1 < len) {
 		v = strncmp(p, "PORT", 4) == 0 ? fx.port :
 		    strncmp(p, "CHAL", 4) == 0 && c != NULL ? c : NULL;
@@ -1647,7 +1636,7 @@ reg_case(void **state)
 		if (rc->want == 201)
 			assert_non_null(strstr(resp.body, rc->trusted ?
 			    "\"trusted\":true" : "\"trusted\":false"));
-		cid = b64(sa_cred_id_ptr(u.cred), sa_cred_id_len(u.cred));
+		cid = fx_b64url(sa_cred_id_ptr(u.cred), sa_cred_id_len(u.cred));
 		assert_int_equal(count_of(out, "\"credential_id\""), 1);
 		assert_non_null(strstr(out, cid));
 		free(cid);
