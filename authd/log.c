@@ -46,13 +46,19 @@ now_s(void)
 	return ((int64_t)time(NULL));
 }
 
+/*
+ * A failure may be passing (an allocation inside the DRBG), so it is
+ * retried; one that persists means no safe secret can be made, and
+ * authd stops rather than hand out guessable ones.
+ */
 void
 rand_bytes(void *p, size_t n)
 {
-	if (RAND_bytes(p, (int)n) != 1) {
-		fprintf(stderr, "authd: no randomness\n");
-		abort();
-	}
+	for (int i = 0; i < 3; i++)
+		if (RAND_bytes(p, (int)n) == 1)
+			return;
+	fprintf(stderr, "authd: no randomness\n");
+	abort();
 }
 
 static void
