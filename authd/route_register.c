@@ -285,7 +285,7 @@ route_registration_verify(struct http_req *r)
 	struct store_cred	 cred;
 	struct store_user	 u;
 	struct wa_reg		*reg = NULL;
-	char			*json = NULL, *cid = NULL;
+	char			*json = NULL, *cid = NULL, *text = NULL;
 	unsigned char		 chal[WA_MAX_CHALLENGE];
 	size_t			 chal_len, json_len;
 	int64_t			 now = now_s();
@@ -345,6 +345,15 @@ route_registration_verify(struct http_req *r)
 	cred.uv = (wa_reg_flags(reg) & WA_FLAG_UV) != 0;
 	snprintf(cred.label, sizeof(cred.label), "%s", cer.label);
 	cred.created = now;
+	/* The answer is made first: nothing may fail after the commit. */
+	if ((cid = wa_b64url_encode(cred.id, cred.id_len)) == NULL ||
+	    (text = http_json_text(json_pack("{s:s, s:s, s:s, s:s, s:s, "
+	    "s:b}", "credential_id", cid, "username", u.username, "role",
+	    store_role_name(u.role), "label", cred.label, "fmt", cred.fmt,
+	    "trusted", cred.trusted))) == NULL) {
+		http_error(r, 503, "unavailable", "out of memory");
+		goto done;
+	}
 	e = store_cred_register(r->st, cer.id, cer.expires,
 	    memcmp(cer.code_hash, zero, 32) == 0 ? NULL : cer.code_hash, now,
 	    &cred);
@@ -364,17 +373,14 @@ route_registration_verify(struct http_req *r)
 		route_store_error(r, e);
 		goto done;
 	}
-	cid = wa_b64url_encode(cred.id, cred.id_len);
 	metrics_ceremony("registration", "ok");
 	log_event("registration", "rid", r->id, "user", u.username, "fmt",
 	    cred.fmt, NULL);
 	store_audit(r->st, now, "registration", u.username, u.username,
 	    cred.label);
-	http_json(r, 201, json_pack("{s:s?, s:s, s:s, s:s, s:s, s:b}",
-	    "credential_id", cid, "username", u.username, "role",
-	    store_role_name(u.role), "label", cred.label, "fmt", cred.fmt,
-	    "trusted", cred.trusted));
+	http_json_send(r, 201, text);
 done:
+	free(text);
 	free(cid);
 	free(json);
 	wa_reg_free(&reg);

@@ -114,8 +114,8 @@ session_start(struct http_req *r, const struct ceremony *cer,
 {
 	struct store_session	 s;
 	unsigned char		 secret[SECRET_LEN];
-	char			*jwt = NULL, *sec = NULL;
-	json_t			*out;
+	char			*jwt = NULL, *sec = NULL, *text = NULL;
+	json_t			*out = NULL;
 	int			 e;
 
 	memset(&s, 0, sizeof(s));
@@ -129,6 +129,22 @@ session_start(struct http_req *r, const struct ceremony *cer,
 	s.auth_time = now;
 	s.expires = now + srv->cfg.roles[u->role].session_lifetime;
 	amr_for(cred, flags, s.amr, sizeof(s.amr));
+	/*
+	 * The answer is made before the write: once the session is
+	 * committed, nothing may fail and leave it without its tokens.
+	 */
+	if ((jwt = mint(r, u, &s, now)) == NULL ||
+	    (sec = b64(secret, sizeof(secret))) == NULL ||
+	    (out = token_response(jwt, u, &s)) == NULL ||
+	    json_object_set_new(out, "refresh_token", json_string(sec)) != 0) {
+		json_decref(out);
+		http_error(r, 500, "internal_error", "internal error");
+		goto done;
+	}
+	if ((text = http_json_text(out)) == NULL) {	/* out is gone */
+		http_error(r, 500, "internal_error", "internal error");
+		goto done;
+	}
 	/* One write: ceremony consumed, counter and BS, session. */
 	e = store_login(r->st, cer->id, cer->expires, cred->id, cred->id_len,
 	    count, (flags & WA_FLAG_BS) != 0, now, &s);
@@ -153,22 +169,19 @@ session_start(struct http_req *r, const struct ceremony *cer,
 		route_store_error(r, e);
 		goto done;
 	}
-	if ((jwt = mint(r, u, &s, now)) == NULL ||
-	    (sec = b64(secret, sizeof(secret))) == NULL ||
-	    (out = token_response(jwt, u, &s)) == NULL) {
-		http_error(r, 500, "internal_error", "internal error");
-		goto done;
-	}
-	json_object_set_new(out, "refresh_token", json_string(sec));
 	http_set_cookie(r, SESSION_COOKIE, sec,
 	    srv->cfg.roles[u->role].session_lifetime);
 	metrics_ceremony("authentication", "ok");
 	log_event("login", "rid", r->id, "user", u->username, "role",
 	    store_role_name(u->role), NULL);
-	http_json(r, 200, out);
+	http_json_send(r, 200, text);
 done:
 	OPENSSL_cleanse(secret, sizeof(secret));
 	free(jwt);
+	if (text != NULL) {
+		OPENSSL_cleanse(text, strlen(text));
+		free(text);
+	}
 	if (sec != NULL) {
 		OPENSSL_cleanse(sec, strlen(sec));
 		free(sec);
