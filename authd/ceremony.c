@@ -146,7 +146,9 @@ ceremony_open(const unsigned char *in, size_t len, int64_t now,
 		goto fail;
 	memcpy(c->label, pt + 83, ll);
 	c->label[ll] = '\0';
-	SHA256(in, len, digest);
+	/* Without its id, the ceremony could not be used only once. */
+	if (SHA256(in, len, digest) == NULL)
+		goto fail;
 	memcpy(c->id, digest, CER_ID_LEN);
 	r = c->expires > now ? 0 : -2;
 fail:

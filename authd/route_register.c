@@ -117,7 +117,10 @@ route_enrollments(struct http_req *r)
 		return (0);
 	}
 	rand_bytes(code, sizeof(code));
-	SHA256(code, sizeof(code), hash);
+	if (SHA256(code, sizeof(code), hash) == NULL) {
+		http_error(r, 503, "unavailable", "out of memory");
+		return (0);
+	}
 	expires = now + srv->cfg.enrollment_lifetime;
 	if ((e = store_enroll_put(r->st, hash, u.id, role, now,
 	    expires)) != STORE_OK) {
@@ -236,7 +239,11 @@ route_registration_options(struct http_req *r)
 			    "the enrollment code is not valid");
 			return (0);
 		}
-		SHA256(code, CODE_LEN, cer.code_hash);
+		if (SHA256(code, CODE_LEN, cer.code_hash) == NULL) {
+			json_decref(body);
+			http_error(r, 503, "unavailable", "out of memory");
+			return (0);
+		}
 		e = store_enroll_get(r->st, cer.code_hash, now, &en);
 		if (e == STORE_ERR_EXPIRED || e == STORE_ERR_CONSUMED ||
 		    e == STORE_ERR_NOT_FOUND) {

@@ -54,9 +54,9 @@ access_claims(const struct store_user *u, const struct store_session *s,
 	json_t		*claims = NULL, *amr_a;
 
 	rand_bytes(jti, sizeof(jti));
-	SHA256(s->cred_id, s->cred_id_len, cid);
 	j = b64(jti, sizeof(jti));
-	c = b64(cid, 16);
+	c = SHA256(s->cred_id, s->cred_id_len, cid) != NULL ? b64(cid, 16) :
+	    NULL;
 	amr_a = json_array();
 	snprintf(amr, sizeof(amr), "%s", s->amr);
 	for (tok = strtok_r(amr, " ", &save); tok != NULL;
@@ -121,7 +121,10 @@ session_start(struct http_req *r, const struct ceremony *cer,
 	memset(&s, 0, sizeof(s));
 	rand_bytes(s.id, sizeof(s.id));
 	rand_bytes(secret, sizeof(secret));
-	SHA256(secret, sizeof(secret), s.secret_hash);
+	if (SHA256(secret, sizeof(secret), s.secret_hash) == NULL) {
+		http_error(r, 503, "unavailable", "out of memory");
+		goto done;
+	}
 	s.user_id = u->id;
 	memcpy(s.cred_id, cred->id, cred->id_len);
 	s.cred_id_len = cred->id_len;
@@ -239,7 +242,11 @@ session_of(struct http_req *r, const char *tok, struct store_session *s,
 		http_error(r, 401, "invalid_session", "no valid session");
 		return (-1);
 	}
-	SHA256(secret, SECRET_LEN, hash);
+	if (SHA256(secret, SECRET_LEN, hash) == NULL) {
+		OPENSSL_cleanse(secret, sizeof(secret));
+		http_error(r, 503, "unavailable", "out of memory");
+		return (-1);
+	}
 	OPENSSL_cleanse(secret, sizeof(secret));
 	if ((e = store_session_by_secret(r->st, hash, s)) != STORE_OK) {
 		if (e == STORE_ERR_NOT_FOUND)
@@ -255,7 +262,12 @@ session_of(struct http_req *r, const char *tok, struct store_session *s,
 		return (-1);
 	}
 	if ((e = store_cred_get(r->st, s->cred_id, s->cred_id_len,
-	    &cred)) != STORE_OK || cred.revoked_at != 0) {
+	    &cred)) != STORE_OK && e != STORE_ERR_NOT_FOUND) {
+		/* Not a revocation: the client must keep its session. */
+		route_store_error(r, e);
+		return (-1);
+	}
+	if (e != STORE_OK || cred.revoked_at != 0) {
 		http_error(r, 401, "credential_revoked",
 		    "this device's passkey was revoked");
 		return (-1);
@@ -402,8 +414,8 @@ service_caller(struct http_req *r, const char *key, struct caller *c)
 	unsigned char	hash[32];
 	struct store_service svc;
 
-	SHA256((const unsigned char *)key, strlen(key), hash);
-	if (store_service_by_key(r->st, hash, &svc) != STORE_OK ||
+	if (SHA256((const unsigned char *)key, strlen(key), hash) == NULL ||
+	    store_service_by_key(r->st, hash, &svc) != STORE_OK ||
 	    svc.revoked_at != 0)
 		return (-1);
 	c->is_service = true;
