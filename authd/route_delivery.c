@@ -357,7 +357,7 @@ confirm_verify(struct http_req *r, struct store_confirmation *conf)
 	struct store_user	 u;
 	struct store_service	 svc;
 	unsigned char		 chal[SHA256_DIGEST_LENGTH];
-	char			*json = NULL, *jwt = NULL;
+	char			*json = NULL, *jwt = NULL, *text = NULL;
 	size_t			 len;
 	int64_t			 now = now_s();
 	int			 e;
@@ -366,8 +366,9 @@ confirm_verify(struct http_req *r, struct store_confirmation *conf)
 		return;
 	if ((a = wa_assert_new()) == NULL ||
 	    (e = wa_assert_parse(a, json, len)) != WA_OK) {
-		http_error(r, 400, a == NULL ? "unavailable" :
-		    wa_errname(e), a == NULL ? "out of memory" : wa_strerr(e));
+		http_error(r, a == NULL ? 503 : 400, a == NULL ?
+		    "unavailable" : wa_errname(e), a == NULL ? "out of memory" :
+		    wa_strerr(e));
 		goto done;
 	}
 	e = store_cred_get(r->st, wa_assert_cred_id_ptr(a),
@@ -417,7 +418,11 @@ confirm_verify(struct http_req *r, struct store_confirmation *conf)
 		    "addressed to another customer");
 		goto done;
 	}
-	if ((jwt = receipt(r, conf, &u, &cred, svc.audience, now)) == NULL) {
+	/* The answer first: nothing may fail after the commit. */
+	if ((jwt = receipt(r, conf, &u, &cred, svc.audience, now)) == NULL ||
+	    (text = http_json_text(json_pack("{s:s, s:s, s:I}", "receipt",
+	    jwt, "shipment_id", conf->shipment_id, "confirmed_at",
+	    (json_int_t)now))) == NULL) {
 		http_error(r, 500, "internal_error", "internal error");
 		goto done;
 	}
@@ -446,10 +451,9 @@ confirm_verify(struct http_req *r, struct store_confirmation *conf)
 	    conf->shipment_id, NULL);
 	(void)store_audit(r->st, now, "delivery_confirmed", u.username,
 	    conf->shipment_id, "");
-	http_json(r, 200, json_pack("{s:s, s:s, s:I}", "receipt", jwt,
-	    "shipment_id", conf->shipment_id, "confirmed_at",
-	    (json_int_t)now));
+	http_json_send(r, 200, text);
 done:
+	free(text);
 	free(jwt);
 	free(json);
 	wa_assert_free(&a);
