@@ -14,6 +14,8 @@
  *   AUTHD_FAULT_ONLY=P,.. only functions whose names start with one of
  *                         these prefixes
  *   AUTHD_FAULT_LOG=1     one line on standard error per failure
+ *   AUTHD_FAULT_LIBS=1    the libraries' own allocations fail too (see
+ *                         fault.c)
  *
  * Call k (counted over every thread while armed) fails when
  * splitmix64(S, k) mod N is 0, so a single-threaded run replays.

@@ -4,9 +4,11 @@
  * a throwaway database with a seed and a rate, sets users up while the
  * faults are off, then arms them (AUTHD_FAULT_ARM) and drives
  * enrollments, registrations ("none" and "packed"), sign-ins by
- * username and discoverable, token refreshes and logouts, and
- * ceremonies that must fail (a bad signature, a wrong origin, a replayed
- * assertion).  Every answer must be a success or a JSON error; a lost
+ * username and discoverable, token refreshes and logouts, delivery
+ * confirmations, revocations and the revocation feed, and ceremonies
+ * that must fail (a bad signature, a wrong origin, a replayed
+ * assertion, another user's passkey on a confirmation).  One round
+ * makes the libraries' own allocations fail (AUTHD_FAULT_LIBS).  Every answer must be a success or a JSON error; a lost
  * connection is allowed only if authd is still running.  Then, faults
  * off:
  *
@@ -20,6 +22,9 @@
  *     every used enrollment code to a registration that returned 201;
  *   - every access token returned is active at introspection and names
  *     a live session row, unless its session was logged out;
+ *   - a confirmation is complete exactly when its verify returned 200,
+ *     and holds the receipt returned; a revocation that returned 2xx is
+ *     in the feed and its credential cannot sign in;
  *   - authd stops cleanly on SIGTERM.
  *
  * A last case starts authd with the faults armed from the first call:
@@ -62,20 +67,26 @@
 #define CUSTOMER	(NBASE - 1)	/* the base user who is a customer */
 #define SID_LEN		16	/* a session id, as SID_LEN */
 
-/* A round: one in rate wrapped calls fails, among those named by only. */
+/*
+ * A round: one in rate wrapped calls fails, among those named by only;
+ * with libs, the libraries' own allocations too (AUTHD_FAULT_LIBS).
+ */
 struct plan {
 	unsigned int	 rate;
 	const char	*only;
+	bool		 libs;
 };
 
 static const struct plan plans[] = {
-	{ 25, "sqlite3_" },
-	{ 300, NULL },
-	{ 1500, NULL },
-	{ 1000, NULL },
-	{ 60, "sqlite3_step,sqlite3_prepare" },
-	{ 400, "malloc,calloc,realloc,strdup,json_" },
-	{ 150, "EVP_,X509,fido_,es256_,eddsa_,cbor_,OSSL_,BN_,ECDSA_,SHA" },
+	{ 25, "sqlite3_", false },
+	{ 300, NULL, false },
+	{ 1500, NULL, false },
+	{ 1000, NULL, false },
+	{ 60, "sqlite3_step,sqlite3_prepare", false },
+	{ 400, "malloc,calloc,realloc,strdup,json_", false },
+	{ 150, "EVP_,X509,fido_,es256_,eddsa_,cbor_,OSSL_,BN_,ECDSA_,SHA",
+	    false },
+	{ 2000, "lib_", true },
 };
 #define NPLANS	(sizeof(plans) / sizeof(plans[0]))
 
@@ -656,8 +667,9 @@ one_op(unsigned int i)
 	case 11:	/* a delivery confirmation */
 		do_confirm(i % 3 == 0);
 		break;
-	case 12:	/* a revocation, and the feed */
-		do_revoke();
+	case 12:	/* a revocation (every other time), and the feed */
+		if (i / 13 % 2 == 0)
+			do_revoke();
 		(void)req("GET", "/v1/revocations?since=0", R.service_key, NULL,
 		    &resp);
 		break;
@@ -699,6 +711,10 @@ round_setup(unsigned int k, const struct plan *pl)
 		setenv("AUTHD_FAULT_ONLY", pl->only, 1);
 	else
 		unsetenv("AUTHD_FAULT_ONLY");
+	if (pl->libs)
+		setenv("AUTHD_FAULT_LIBS", "1", 1);
+	else
+		unsetenv("AUTHD_FAULT_LIBS");
 	unlink(R.arm);
 	arg(name, sizeof(name), "fault%u", k);
 	if (fx_authd_start(&R.a, name, R.args) != 0)
@@ -1084,7 +1100,8 @@ ROUND(3)
 ROUND(4)
 ROUND(5)
 ROUND(6)
-_Static_assert(NPLANS == 7, "one case per plan");
+ROUND(7)
+_Static_assert(NPLANS == 8, "one case per plan");
 
 /* Faults from the first call: start, or exit with an error. */
 static void
@@ -1098,6 +1115,7 @@ startup_under_faults(void **state)
 	(void)state;
 	unsetenv("AUTHD_FAULT_ARM");
 	unsetenv("AUTHD_FAULT_ONLY");
+	unsetenv("AUTHD_FAULT_LIBS");
 	for (unsigned int i = 0; i < 8; i++) {
 		memset(&R.a, 0, sizeof(R.a));
 		fx_free_port(R.a.port, sizeof(R.a.port));
@@ -1181,6 +1199,7 @@ main(void)
 		cmocka_unit_test(round_4),
 		cmocka_unit_test(round_5),
 		cmocka_unit_test(round_6),
+		cmocka_unit_test(round_7),
 		cmocka_unit_test(startup_under_faults),
 	};
 
