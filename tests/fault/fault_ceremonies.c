@@ -677,11 +677,37 @@ one_op(unsigned int i)
 	hc_resp_free(&resp);
 }
 
+/* The first admin's code, from the link authd prints (buf: FX_MAX_OUT). */
+static void
+first_admin_code(char *buf, char *code, size_t len)
+{
+	FILE		*f;
+	const char	*p;
+	size_t		 n;
+
+	for (int i = 0; i < 100 && !fx_file_has(R.a.out, "enroll?code="); i++)
+		fx_sleep_ms(20);
+	if ((f = fopen(R.a.out, "r")) == NULL)
+		fail_msg("%s", R.a.out);
+	n = fread(buf, 1, FX_MAX_OUT - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if ((p = strstr(buf, "enroll?code=")) == NULL)
+		fail_msg("no first-admin link in %s", R.a.out);
+	p += 12;
+	n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_");
+	if (n >= len)
+		fail_msg("first-admin code");
+	memcpy(code, p, n);
+	code[n] = '\0';
+}
+
 /* Sets a round up, faults off: an admin, NBASE users, codes, a key. */
 static void
 round_setup(unsigned int k, const struct plan *pl)
 {
-	char		 name[32], *out, *err, rate[16], seed[16];
+	char		 name[32], *out, *err, rate[16], seed[16], code[128];
 	const char	*p;
 	size_t		 n;
 	int		 st;
@@ -722,52 +748,31 @@ round_setup(unsigned int k, const struct plan *pl)
 		    R.a.log);
 	R.rng = R.seed + k;
 
-	/* The first admin, from the link on standard output. */
 	if ((out = malloc(FX_MAX_OUT)) == NULL ||
 	    (err = malloc(FX_MAX_OUT)) == NULL)
 		fail_msg("out of memory");
-	for (int i = 0; i < 100 && !fx_file_has(R.a.out, "enroll?code="); i++)
-		fx_sleep_ms(20);
-	{
-		FILE	*f = fopen(R.a.out, "r");
-		char	 code[128] = "";
-
-		if (f == NULL)
-			fail_msg("%s", R.a.out);
-		n = fread(out, 1, FX_MAX_OUT - 1, f);
-		fclose(f);
-		out[n] = '\0';
-		if ((p = strstr(out, "enroll?code=")) == NULL)
-			fail_msg("no first-admin link in %s", R.a.out);
-		p += 12;
-		n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
-		    "wxyz0123456789-_");
-		if (n >= sizeof(code))
-			fail_msg("first-admin code");
-		memcpy(code, p, n);
-		code[n] = '\0';
-		memset(&R.base[0], 0, sizeof(R.base[0]));
-		arg(R.base[0].name, sizeof(R.base[0].name), "admin");
-		if ((R.base[0].cred = sa_cred_new(WA_COSE_ES256)) == NULL)
-			fail_msg("sa_cred_new");
-		if ((st = do_register(&R.base[0], code, "none", NULL)) != 201)
-			fail_msg("first admin: %d", st);
-	}
+	first_admin_code(out, code, sizeof(code));
+	memset(&R.base[0], 0, sizeof(R.base[0]));
+	arg(R.base[0].name, sizeof(R.base[0].name), "admin");
+	if ((R.base[0].cred = sa_cred_new(WA_COSE_ES256)) == NULL)
+		fail_msg("sa_cred_new");
+	if ((st = do_register(&R.base[0], code, "none", NULL)) != 201)
+		fail_msg("first admin: %d", st);
 	for (size_t i = 1; i < NBASE; i++) {
 		struct user	*u = &R.base[i];
-		char		*code;
+		char		*c;
 
 		memset(u, 0, sizeof(*u));
 		fx_username("fbase", u->name, sizeof(u->name));
-		code = fx_enroll(R.db, u->name, i == CUSTOMER ? "customer" :
+		c = fx_enroll(R.db, u->name, i == CUSTOMER ? "customer" :
 		    "courier");
 		if ((u->cred = sa_cred_new(i % 2 ? WA_COSE_EDDSA :
 		    WA_COSE_ES256)) == NULL)
 			fail_msg("sa_cred_new");
-		if ((st = do_register(u, code, i % 3 ? "none" : "packed",
+		if ((st = do_register(u, c, i % 3 ? "none" : "packed",
 		    NULL)) != 201)
 			fail_msg("%s: registration %d", u->name, st);
-		free(code);
+		free(c);
 	}
 	if ((st = do_login(&R.base[0], false, NULL, false, false)) != 200)
 		fail_msg("admin sign-in: %d", st);
@@ -1018,6 +1023,23 @@ check_confirmations(void)
 	hc_resp_free(&resp);
 }
 
+/* The fault build's last word at exit: failures and calls. */
+static void
+tally_of(char *buf, size_t len)
+{
+	FILE	*f;
+	char	 line[512];
+
+	if ((f = fopen(R.a.log, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "fault: ", 7) == 0 &&
+		    strstr(line, " calls") != NULL)
+			arg(buf, len, "%.*s", (int)strcspn(line + 7, "\n"),
+			    line + 7);
+	fclose(f);
+}
+
 static void
 round_run(unsigned int k)
 {
@@ -1064,18 +1086,7 @@ round_run(unsigned int k)
 	if ((st = fx_authd_stop(&R.a, SIGTERM)) != 0)
 		fail_msg("authd exited with %d after SIGTERM (log %s)", st,
 		    R.a.log);
-	{
-		FILE	*lf = fopen(R.a.log, "r");
-		char	 line[512];
-
-		while (lf != NULL && fgets(line, sizeof(line), lf) != NULL)
-			if (strncmp(line, "fault: ", 7) == 0 &&
-			    strstr(line, " calls") != NULL)
-				arg(tally, sizeof(tally), "%.*s", (int)
-				    strcspn(line + 7, "\n"), line + 7);
-		if (lf != NULL)
-			fclose(lf);
-	}
+	tally_of(tally, sizeof(tally));
 	print_message("fault: round %u (1 in %u%s%s, seed %u): %u ok, "
 	    "%u 4xx, %u 5xx, %u lost; %u registered, %u revoked, %zu "
 	    "tokens, %u of %zu deliveries confirmed, %u must-fail refused; "
