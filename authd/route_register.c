@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include "authd/authd.h"
@@ -72,11 +73,11 @@ route_enrollments(struct http_req *r)
 {
 	struct caller		 c;
 	struct store_user	 u;
-	json_t			*body, *out;
+	json_t			*body;
 	const char		*username, *display, *role_s;
 	enum store_role		 role;
 	unsigned char		 code[CODE_LEN], hash[32];
-	char			*b64, link[2048], exp[32];
+	char			*b64, *text, link[2048], exp[32];
 	int64_t			 now = now_s(), expires;
 	int			 e;
 
@@ -122,11 +123,7 @@ route_enrollments(struct http_req *r)
 		return (0);
 	}
 	expires = now + srv->cfg.enrollment_lifetime;
-	if ((e = store_enroll_put(r->st, hash, u.id, role, now,
-	    expires)) != STORE_OK) {
-		route_store_error(r, e);
-		return (0);
-	}
+	/* The answer first: a stored code must reach its caller. */
 	if ((b64 = wa_b64url_encode(code, sizeof(code))) == NULL) {
 		http_error(r, 503, "unavailable", "out of memory");
 		return (0);
@@ -134,16 +131,30 @@ route_enrollments(struct http_req *r)
 	snprintf(link, sizeof(link), "%s/enroll?code=%s", srv->cfg.origins[0],
 	    b64);
 	rfc3339(expires, exp, sizeof(exp));
-	out = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "code", b64,
-	    "link", link, "expires_at", exp, "user", "username", u.username,
-	    "role", store_role_name(u.role));
+	text = http_json_text(json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}",
+	    "code", b64, "link", link, "expires_at", exp, "user", "username",
+	    u.username, "role", store_role_name(u.role)));
+	OPENSSL_cleanse(b64, strlen(b64));
 	free(b64);
+	if (text == NULL) {
+		http_error(r, 503, "unavailable", "out of memory");
+		return (0);
+	}
+	if ((e = store_enroll_put(r->st, hash, u.id, role, now,
+	    expires)) != STORE_OK) {
+		OPENSSL_cleanse(text, strlen(text));
+		free(text);
+		route_store_error(r, e);
+		return (0);
+	}
 	store_audit(r->st, now, "enrollment_issued", c.is_service ?
 	    c.service_audience : c.user.username, u.username,
 	    store_role_name(role));
 	log_event("enrollment_issued", "rid", r->id, "user", u.username,
 	    "role", store_role_name(role), NULL);
-	http_json(r, 201, out);
+	http_json_send(r, 201, text);
+	OPENSSL_cleanse(text, strlen(text));
+	free(text);
 
 	return (0);
 }
