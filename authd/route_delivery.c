@@ -331,9 +331,9 @@ receipt(struct http_req *r, const struct store_confirmation *conf,
 	cid = b64(conf->id, sizeof(conf->id));
 	/* A receipt that lacks a claim (out of memory) is not made. */
 	claims = sub == NULL || shs == NULL || chs == NULL || js == NULL ||
-	    cid == NULL ? NULL : json_pack("{s:s, s:s?, s:s, s:I, s:I, s:s?, s:s, s:s?, "
-	    "s:s?, s:s?, s:I}", "iss", srv->cfg.issuer, "sub", sub, "aud",
-	    audience, "iat", (json_int_t)now, "exp",
+	    cid == NULL ? NULL : json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, "
+	    "s:s, s:s, s:s, s:s, s:I}", "iss", srv->cfg.issuer, "sub", sub,
+	    "aud", audience, "iat", (json_int_t)now, "exp",
 	    (json_int_t)(now + RECEIPT_LIFETIME), "jti", js, "shipment_id",
 	    conf->shipment_id, "statement_hash", shs, "cid", chs,
 	    "confirmation_id", cid, "confirmed_at", (json_int_t)now);

@@ -8,9 +8,9 @@
  * confirmations, revocations and the revocation feed, and ceremonies
  * that must fail (a bad signature, a wrong origin, a replayed
  * assertion, another user's passkey on a confirmation).  One round
- * makes the libraries' own allocations fail (AUTHD_FAULT_LIBS).  Every answer must be a success or a JSON error; a lost
- * connection is allowed only if authd is still running.  Then, faults
- * off:
+ * makes the libraries' own allocations fail (AUTHD_FAULT_LIBS).
+ * Every answer must be a success or a JSON error; a lost connection is
+ * allowed only if authd is still running.  Then, faults off:
  *
  *   - no ceremony that must fail ever succeeded;
  *   - PRAGMA integrity_check and foreign_key_check pass, and the audit
