@@ -11,6 +11,7 @@
 #include "civetweb.h"
 
 #include "authd/authd.h"
+#include "authd/token.h"
 
 #define MAX_JSON_DEPTH	16
 #define HTTP_BODY_STEP	64	/* bytes per mg_read(); see http_body_raw */
@@ -82,7 +83,7 @@ http_json_text(json_t *body)
 	char *s = NULL;
 
 	if (body != NULL)
-		s = json_dumps(body, JSON_COMPACT);
+		s = token_json_dumps(body, JSON_COMPACT);
 	json_decref(body);
 
 	return (s);

@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "authd/authd.h"
+#include "authd/token.h"
 
 static int		level = 1;	/* 0 debug, 1 info, 2 warn, 3 error */
 static pthread_mutex_t	log_mtx = PTHREAD_MUTEX_INITIALIZER;
@@ -75,7 +76,8 @@ emit(json_t *o)
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
 	json_object_set_new(o, "ts", json_string(ts));
-	if ((s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) != NULL) {
+	if ((s = token_json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) !=
+	    NULL) {
 		pthread_mutex_lock(&log_mtx);
 		fprintf(stderr, "%s\n", s);
 		pthread_mutex_unlock(&log_mtx);

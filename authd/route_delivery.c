@@ -159,7 +159,7 @@ route_delivery_create(struct http_req *r)
 	st = json_pack("{s:s, s:s, s:s, s:s, s:s}", "shipment_id", shipment,
 	    names[0], fields[0], names[1], fields[1], names[2], fields[2],
 	    names[3], fields[3]);
-	if (st == NULL || (s = json_dumps(st, JSON_COMPACT |
+	if (st == NULL || (s = token_json_dumps(st, JSON_COMPACT |
 	    JSON_SORT_KEYS)) == NULL || strlen(s) >= sizeof(conf.statement)) {
 		http_error(r, 400, "malformed_request", "statement too large");
 		goto done;
