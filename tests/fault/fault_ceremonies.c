@@ -175,6 +175,27 @@ alive(const char *what)
 	}
 }
 
+/* authd never names a member "": one means a key lost in the dump. */
+static bool
+empty_key(json_t *j)
+{
+	const char	*k;
+	json_t		*v;
+	size_t		 i;
+
+	if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+			if (*k == '\0' || empty_key(v))
+				return (true);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			if (empty_key(v))
+				return (true);
+	}
+
+	return (false);
+}
+
 static struct hc_conn *
 conn(void)
 {
@@ -229,16 +250,17 @@ req_ct(const char *method, const char *path, const char *bearer,
 	if (st >= 400) {
 		R.st_4xx += st < 500;
 		R.st_5xx += st >= 500;
-		if ((j = fx_json(resp)) == NULL ||
+		if ((j = fx_json(resp)) == NULL || empty_key(j) ||
 		    json_string_value(json_object_get(j, "error")) == NULL)
 			fail_msg("%s %s: %d without a JSON error: %s", method,
 			    path, st, resp->body != NULL ? resp->body : "");
 		json_decref(j);
 	} else if (st >= 200 && st < 300) {
 		R.st_ok++;
-		if (st != 204 && (j = fx_json(resp)) == NULL)
-			fail_msg("%s %s: %d with a body that is not JSON: %s",
-			    method, path, st, resp->body);
+		if (st != 204 && ((j = fx_json(resp)) == NULL ||
+		    empty_key(j)))
+			fail_msg("%s %s: %d with a body that is not authd's "
+			    "JSON: %s", method, path, st, resp->body);
 		else if (st != 204)
 			json_decref(j);
 	} else
@@ -333,6 +355,22 @@ keep_token(const char *access, const char *refresh, size_t session)
 	t->session = session;
 }
 
+/* An access token's claims: every one a service relies on is there. */
+static json_t *
+claims_of(const char *access)
+{
+	json_t *pl;
+
+	if ((pl = fx_jwt_part(access, 1)) == NULL || empty_key(pl) ||
+	    !json_is_integer(json_object_get(pl, "exp")) ||
+	    json_string_value(json_object_get(pl, "aud")) == NULL ||
+	    json_string_value(json_object_get(pl, "cid")) == NULL ||
+	    json_string_value(json_object_get(pl, "sid")) == NULL)
+		fail_msg("a token without its claims: %s", access);
+
+	return (pl);
+}
+
 /* The session a token names (its "sid"), added to R.sids. */
 static size_t
 keep_session(const char *access)
@@ -342,8 +380,8 @@ keep_session(const char *access)
 	size_t		 len;
 	const char	*s = NULL;
 
-	if ((pl = fx_jwt_part(access, 1)) == NULL ||
-	    (s = json_string_value(json_object_get(pl, "sid"))) == NULL ||
+	pl = claims_of(access);
+	if ((s = json_string_value(json_object_get(pl, "sid"))) == NULL ||
 	    wa_b64url_decode(s, strlen(s), sid, sizeof(sid), &len) !=
 	    WA_OK || len != SID_LEN)
 		fail_msg("a token without a session id: %s", access);
@@ -630,6 +668,7 @@ one_op(unsigned int i)
 			    "access_token"))) == NULL)
 				fail_msg("refresh 200 without a token: %s",
 				    resp.body);
+			json_decref(claims_of(at));
 			keep_token(at, NULL, t->session);
 			json_decref(j);
 		}
