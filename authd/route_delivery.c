@@ -160,7 +160,11 @@ route_delivery_create(struct http_req *r)
 	    names[0], fields[0], names[1], fields[1], names[2], fields[2],
 	    names[3], fields[3]);
 	if (st == NULL || (s = token_json_dumps(st, JSON_COMPACT |
-	    JSON_SORT_KEYS)) == NULL || strlen(s) >= sizeof(conf.statement)) {
+	    JSON_SORT_KEYS)) == NULL) {
+		http_error(r, 503, "unavailable", "out of memory");
+		goto done;
+	}
+	if (strlen(s) >= sizeof(conf.statement)) {
 		http_error(r, 400, "malformed_request", "statement too large");
 		goto done;
 	}
