@@ -104,6 +104,7 @@ route_delivery_create(struct http_req *r)
 	static const char		*names[4] = { "recipient", "address",
 					    "courier", "delivered_at" };
 	char				 shipment[65], *cid = NULL, *s = NULL;
+	char				*text = NULL;
 	char				 link[2048];
 	int64_t				 now = now_s();
 	size_t				 n;
@@ -171,18 +172,28 @@ route_delivery_create(struct http_req *r)
 	memcpy(conf.statement, s, strlen(s) + 1);
 	conf.created = now;
 	conf.expires = now + srv->cfg.confirmation_lifetime;
+	/* The answer first: a stored confirmation must reach its caller. */
+	if ((cid = b64(conf.id, sizeof(conf.id))) == NULL) {
+		http_error(r, 503, "unavailable", "out of memory");
+		goto done;
+	}
+	snprintf(link, sizeof(link), "%s/confirm/%s", srv->cfg.origins[0],
+	    cid);
+	if ((text = http_json_text(json_pack("{s:s, s:s, s:I}",
+	    "confirmation_id", cid, "link", link, "expires_at",
+	    (json_int_t)conf.expires))) == NULL) {
+		http_error(r, 503, "unavailable", "out of memory");
+		goto done;
+	}
 	if ((e = store_confirm_put(r->st, &conf)) != STORE_OK) {
 		route_store_error(r, e);
 		goto done;
 	}
-	cid = b64(conf.id, sizeof(conf.id));
-	snprintf(link, sizeof(link), "%s/confirm/%s", srv->cfg.origins[0],
-	    cid);
 	(void)store_audit(r->st, now, "confirmation_requested",
 	    c.service_audience, shipment, customer);
-	http_json(r, 201, json_pack("{s:s, s:s, s:I}", "confirmation_id", cid,
-	    "link", link, "expires_at", (json_int_t)conf.expires));
+	http_json_send(r, 201, text);
 done:
+	free(text);
 	free(cid);
 	free(s);
 	json_decref(st);
