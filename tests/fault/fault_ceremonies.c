@@ -18,8 +18,9 @@
  *   - every credential row is one whose registration returned 201 (or
  *     one set up before), and every such registration left its row and
  *     signs in;
- *   - every session row belongs to a sign-in that returned tokens, and
- *     every used enrollment code to a registration that returned 201;
+ *   - every session row belongs to a sign-in that returned tokens,
+ *     every used enrollment code to a registration that returned 201,
+ *     and every confirmation to a request that returned 201;
  *   - every access token returned is active at introspection and names
  *     a live session row, unless its session was logged out;
  *   - a confirmation is complete exactly when its verify returned 200,
@@ -59,13 +60,13 @@
 
 #define NBASE		6	/* users registered before the faults */
 #define NCODES		14	/* enrollment codes for registrations */
-#define NOPS		110	/* requests per round, about */
+#define NOPS		110	/* operations per round */
 #define MAX_TOKENS	256
 #define MAX_CREDS	64
 #define MAX_SIDS	128
 #define MAX_CONFS	32
 #define CUSTOMER	(NBASE - 1)	/* the base user who is a customer */
-#define SID_LEN		16	/* a session id, as SID_LEN */
+#define SID_LEN		16	/* a session id, as STORE_SID_LEN */
 
 /*
  * A round: one in rate wrapped calls fails, among those named by only;
@@ -955,6 +956,14 @@ check_database(void)
 	if (used != NBASE + R.code_regs_ok)
 		fail_msg("%zu enrollment codes used, %zu registrations with "
 		    "a code returned 201", used, NBASE + R.code_regs_ok);
+
+	/* Confirmations: each one's creation returned 201. */
+	s = q(db, "SELECT count(*) FROM confirmations");
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    (size_t)sqlite3_column_int64(s, 0) != R.nconfs)
+		fail_msg("%lld confirmations stored, %zu returned 201",
+		    (long long)sqlite3_column_int64(s, 0), R.nconfs);
+	sqlite3_finalize(s);
 	sqlite3_close(db);
 
 	if ((st = fx_authctl(R.db, out, err, "audit", "verify", NULL)) != 0)
