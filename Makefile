@@ -4,6 +4,10 @@
 #   make run      build and start (installs missing build dependencies)
 #   make test     unit, sanitizer, vector, fuzz-corpus and integration tests
 #   make bench    benchmarks
+#   make check-fault  authd built with fault injection (FAULT=1, into
+#                 build/fault): allocations and library calls fail one
+#                 time in N under a load of ceremonies; and a full disk
+#                 and I/O errors under the real authd
 #   make fuzz     run every libFuzzer target for FUZZ_SECONDS each
 #   make clean
 #
@@ -71,6 +75,9 @@ VECTORS_BIN	:= $(BUILD)/tests/vectors/vectors
 HTTPT_SRC	:= $(sort $(wildcard tests/http/http_*.c))
 HTTPT_BIN	:= $(HTTPT_SRC:tests/http/%.c=$(BUILD)/tests/http/%)
 HTTPT_OBJ	:= $(OBJ)/tests/http/fixture.o
+FAULTT_SRC	:= $(sort $(wildcard tests/fault/fault_*.c))
+FAULTT_BIN	:= $(FAULTT_SRC:tests/fault/%.c=$(BUILD)/tests/fault/%)
+DISKFULL_SO	:= $(BUILD)/tests/fault/diskfull.so
 BENCH_SRC	:= $(sort $(wildcard tests/bench/*.c))
 BENCH_BIN	:= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/tests/bench/%)
 
@@ -79,7 +86,8 @@ FUZZ_NAMES	:= $(FUZZ_SRC:tests/fuzz/%.c=%)
 FUZZ_BUILD	:= $(BUILD)/fuzz
 
 
-.PHONY: all run test check-unit check-vectors check-authctl check-http check-e2e fuzz \
+.PHONY: all run test check-unit check-vectors check-authctl check-http \
+	check-fault check-e2e fuzz \
 	fuzz-build fuzz-regress bench deps clean
 
 all: $(AUTHD) $(AUTHCTL)
@@ -115,8 +123,40 @@ $(ST_LIB): $(ST_OBJ)
 $(AUTHCTL): $(AUTHCTL_OBJ) $(COMMON_OBJ) $(ST_LIB) $(WA_LIB) $(CIVETWEB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -ldl
 
+ifneq ($(FAULT),1)
 $(AUTHD): $(AUTHD_OBJ) $(COMMON_OBJ) $(ST_LIB) $(WA_LIB) $(CIVETWEB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -ldl
+else
+# The fault-injection authd (make check-fault; never installed).  Our
+# own objects become one relocatable object whose calls to the functions
+# of tests/fault/syms.list are renamed to __wrap_*, the trampolines that
+# tests/fault/gen.sh writes; Civetweb and the libraries keep calling
+# the real functions.
+FAULT_GEN	:= $(BUILD)/fault-gen
+
+$(FAULT_GEN)/own.o: $(AUTHD_OBJ) $(COMMON_OBJ) $(ST_OBJ) $(WA_OBJ)
+	@mkdir -p $(@D)
+	$(LD) -r -o $@ $^
+
+$(FAULT_GEN)/.gen: $(FAULT_GEN)/own.o tests/fault/gen.sh \
+    tests/fault/syms.list tests/fault/headers.h
+	sh tests/fault/gen.sh tests/fault/syms.list $(FAULT_GEN)/own.o \
+	    $(FAULT_GEN) $(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS))
+	@touch $@
+
+$(FAULT_GEN)/own-wrapped.o: $(FAULT_GEN)/.gen
+	objcopy --redefine-syms=$(FAULT_GEN)/redefine.map $(FAULT_GEN)/own.o $@
+
+$(FAULT_GEN)/wrap.o: $(FAULT_GEN)/.gen
+	$(CC) -c -o $@ $(FAULT_GEN)/wrap.S
+
+$(FAULT_GEN)/syms.o: $(FAULT_GEN)/.gen tests/fault/fault.h
+	$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -c -o $@ $(FAULT_GEN)/syms.c
+
+$(AUTHD): $(FAULT_GEN)/own-wrapped.o $(FAULT_GEN)/wrap.o \
+    $(FAULT_GEN)/syms.o $(OBJ)/tests/fault/fault.o $(CIVETWEB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -ldl
+endif
 
 # Civetweb's header comes with its build.
 $(AUTHD_OBJ) $(AUTHCTL_OBJ): $(CIVETWEB)
@@ -130,6 +170,16 @@ $(BUILD)/tests/http/%: $(OBJ)/tests/http/%.o $(HTTPT_OBJ) $(TESTLIB_OBJ) \
     $(WA_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/fault/fault_%: $(OBJ)/tests/fault/fault_%.o $(HTTPT_OBJ) \
+    $(TESTLIB_OBJ) $(WA_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# LD_PRELOAD'ed into the real authd: write and fsync fail on demand.
+$(DISKFULL_SO): tests/fault/diskfull.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -fPIC -shared -o $@ $< -ldl
 
 $(VECTORS_BIN): $(OBJ)/tests/vectors/vectors.o $(WA_LIB)
 	@mkdir -p $(@D)
@@ -149,6 +199,7 @@ run: all
 # Everything CI runs.  Sanitizer builds live in their own build folders.
 test: $(TEST_DEPS_STAMP) all check-unit check-vectors check-authctl \
     check-http
+	$(MAKE) check-fault
 	$(MAKE) BUILD=$(BUILD)/san SANITIZER=address,undefined \
 	    check-unit check-vectors check-http
 	$(MAKE) fuzz-regress
@@ -164,6 +215,13 @@ check-vectors: $(VECTORS_BIN)
 # A real authd over HTTP(S), with a throwaway database.
 check-http: $(AUTHD) $(AUTHCTL) $(HTTPT_BIN)
 	@sh tests/http/run.sh $(BUILD)
+
+# authd with fault injection (its own build in BUILD/fault), then the
+# real authd on a full disk and with I/O errors.  The disk part preloads
+# a library, so it runs only without SANITIZER.
+check-fault: $(AUTHD) $(AUTHCTL) $(FAULTT_BIN) $(DISKFULL_SO)
+	$(MAKE) BUILD=$(BUILD)/fault FAULT=1 $(BUILD)/fault/authd
+	@SANITIZER=$(SANITIZER) sh tests/fault/run.sh $(BUILD)
 
 # The journeys in Debian's chromium, driven by playwright-core.
 check-e2e: all

@@ -64,7 +64,16 @@ int64_t	 now_us(void);
 json_t	*http_body_json(struct http_req *);
 /* The raw body, NUL-terminated, checked like http_body_json(); free(3). */
 char	*http_body_raw(struct http_req *, size_t *);
+/* Sends body (stolen; NULL: 500) as the response, serialized. */
 void	 http_json(struct http_req *, int, json_t *);
+/*
+ * http_json() in two halves, for a handler that must have its answer
+ * ready before it commits: http_json_text() serializes body (stolen)
+ * and returns the text (free(3)) or NULL; http_json_send() sends it
+ * and fails only if the connection does.
+ */
+char	*http_json_text(json_t *);
+void	 http_json_send(struct http_req *, int, const char *);
 void	 http_error(struct http_req *, int, const char *, const char *);
 /* Sends 429 {"error":"rate_limited"} with Retry-After: seconds. */
 void	 http_rate_limited(struct http_req *, int64_t);

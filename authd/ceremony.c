@@ -150,9 +150,11 @@ ceremony_open(const unsigned char *in, size_t len, int64_t now,
 	 * The id under which the store marks it consumed: its expiry, then
 	 * half the hash of the sealed ceremony.  Unique all the same, and
 	 * ordered by time, so that consuming one appends to the store's
-	 * index instead of dirtying a random page of it.
+	 * index instead of dirtying a random page of it.  Without its id,
+	 * the ceremony could not be used only once.
 	 */
-	SHA256(in, len, digest);
+	if (SHA256(in, len, digest) == NULL)
+		goto fail;
 	put64(c->id, c->expires);
 	memcpy(c->id + 8, digest, CER_ID_LEN - 8);
 	r = c->expires > now ? 0 : -2;

@@ -11,6 +11,7 @@
 #include "civetweb.h"
 
 #include "authd/authd.h"
+#include "authd/token.h"
 
 #define MAX_JSON_DEPTH	16
 #define HTTP_BODY_STEP	64	/* bytes per mg_read(); see http_body_raw */
@@ -76,33 +77,57 @@ head(struct http_req *r, const char *ctype, size_t len, char *buf)
 	return (n < HEAD_MAX ? n : HEAD_MAX - 1);
 }
 
-void
-http_json(struct http_req *r, int status, json_t *body)
+char *
+http_json_text(json_t *body)
 {
-	char	*s = NULL, *out;
-	size_t	 len, hlen;
+	char *s = NULL;
+
+	if (body != NULL)
+		s = token_json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+
+	return (s);
+}
+
+void
+http_json_send(struct http_req *r, int status, const char *s)
+{
+	char	*out, buf[HEAD_MAX];
+	size_t	 len = strlen(s), hlen;
 
 	r->status = status;
-	if (body == NULL || (s = json_dumps(body, JSON_COMPACT)) == NULL) {
-		json_decref(body);
-		r->status = 500;
-		r->error = "internal_error";
-		s = strdup("{\"error\":\"internal_error\","
-		    "\"message\":\"internal error\"}");
-		if (s == NULL)
-			return;
-	} else
-		json_decref(body);
-	len = strlen(s);
 	if ((out = malloc(HEAD_MAX + len)) == NULL) {
-		free(s);
+		/* Two writes rather than no answer. */
+		hlen = head(r, "application/json", len, buf);
+		mg_write(r->conn, buf, hlen);
+		mg_write(r->conn, s, len);
 		return;
 	}
 	hlen = head(r, "application/json", len, out);
 	memcpy(out + hlen, s, len);
 	mg_write(r->conn, out, hlen + len);
 	free(out);
-	free(s);
+}
+
+void
+http_json(struct http_req *r, int status, json_t *body)
+{
+	char *s;
+
+	if ((s = http_json_text(body)) != NULL) {
+		http_json_send(r, status, s);
+		free(s);
+	} else if (status == 503) {
+		/* Out of memory while saying so: the status stands. */
+		r->error = "unavailable";
+		http_json_send(r, 503, "{\"error\":\"unavailable\","
+		    "\"message\":\"the service is unavailable; try again "
+		    "later\"}");
+	} else {
+		r->error = "internal_error";
+		http_json_send(r, 500, "{\"error\":\"internal_error\","
+		    "\"message\":\"internal error\"}");
+	}
 }
 
 void

@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "authd/authd.h"
+#include "authd/token.h"
 
 static int		level = 1;	/* 0 debug, 1 info, 2 warn, 3 error */
 static pthread_mutex_t	log_mtx = PTHREAD_MUTEX_INITIALIZER;
@@ -46,13 +47,19 @@ now_s(void)
 	return ((int64_t)time(NULL));
 }
 
+/*
+ * A failure may be passing (an allocation inside the DRBG), so it is
+ * retried; one that persists means no safe secret can be made, and
+ * authd stops rather than hand out guessable ones.
+ */
 void
 rand_bytes(void *p, size_t n)
 {
-	if (RAND_bytes(p, (int)n) != 1) {
-		fprintf(stderr, "authd: no randomness\n");
-		abort();
-	}
+	for (int i = 0; i < 3; i++)
+		if (RAND_bytes(p, (int)n) == 1)
+			return;
+	fprintf(stderr, "authd: no randomness\n");
+	abort();
 }
 
 static void
@@ -69,7 +76,8 @@ emit(json_t *o)
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
 	json_object_set_new(o, "ts", json_string(ts));
-	if ((s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) != NULL) {
+	if ((s = token_json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) !=
+	    NULL) {
 		pthread_mutex_lock(&log_mtx);
 		fprintf(stderr, "%s\n", s);
 		pthread_mutex_unlock(&log_mtx);

@@ -68,8 +68,8 @@ text_ok(const char *s)
 	return (true);
 }
 
-/* challenge = SHA-256(nonce || statement) */
-static void
+/* challenge = SHA-256(nonce || statement); 0, or -1 if it failed. */
+static int
 challenge_of(const struct store_confirmation *c, unsigned char *out)
 {
 	unsigned char	buf[sizeof(c->nonce) + STORE_MAX_STATEMENT];
@@ -77,7 +77,8 @@ challenge_of(const struct store_confirmation *c, unsigned char *out)
 
 	memcpy(buf, c->nonce, sizeof(c->nonce));
 	memcpy(buf + sizeof(c->nonce), c->statement, n);
-	SHA256(buf, sizeof(c->nonce) + n, out);
+
+	return (SHA256(buf, sizeof(c->nonce) + n, out) != NULL ? 0 : -1);
 }
 
 static const char *
@@ -103,6 +104,7 @@ route_delivery_create(struct http_req *r)
 	static const char		*names[4] = { "recipient", "address",
 					    "courier", "delivered_at" };
 	char				 shipment[65], *cid = NULL, *s = NULL;
+	char				*text = NULL;
 	char				 link[2048];
 	int64_t				 now = now_s();
 	size_t				 n;
@@ -158,26 +160,40 @@ route_delivery_create(struct http_req *r)
 	st = json_pack("{s:s, s:s, s:s, s:s, s:s}", "shipment_id", shipment,
 	    names[0], fields[0], names[1], fields[1], names[2], fields[2],
 	    names[3], fields[3]);
-	if (st == NULL || (s = json_dumps(st, JSON_COMPACT |
-	    JSON_SORT_KEYS)) == NULL || strlen(s) >= sizeof(conf.statement)) {
+	if (st == NULL || (s = token_json_dumps(st, JSON_COMPACT |
+	    JSON_SORT_KEYS)) == NULL) {
+		http_error(r, 503, "unavailable", "out of memory");
+		goto done;
+	}
+	if (strlen(s) >= sizeof(conf.statement)) {
 		http_error(r, 400, "malformed_request", "statement too large");
 		goto done;
 	}
 	memcpy(conf.statement, s, strlen(s) + 1);
 	conf.created = now;
 	conf.expires = now + srv->cfg.confirmation_lifetime;
+	/* The answer first: a stored confirmation must reach its caller. */
+	if ((cid = b64(conf.id, sizeof(conf.id))) == NULL) {
+		http_error(r, 503, "unavailable", "out of memory");
+		goto done;
+	}
+	snprintf(link, sizeof(link), "%s/confirm/%s", srv->cfg.origins[0],
+	    cid);
+	if ((text = http_json_text(json_pack("{s:s, s:s, s:I}",
+	    "confirmation_id", cid, "link", link, "expires_at",
+	    (json_int_t)conf.expires))) == NULL) {
+		http_error(r, 503, "unavailable", "out of memory");
+		goto done;
+	}
 	if ((e = store_confirm_put(r->st, &conf)) != STORE_OK) {
 		route_store_error(r, e);
 		goto done;
 	}
-	cid = b64(conf.id, sizeof(conf.id));
-	snprintf(link, sizeof(link), "%s/confirm/%s", srv->cfg.origins[0],
-	    cid);
 	(void)store_audit(r->st, now, "confirmation_requested",
 	    c.service_audience, shipment, customer);
-	http_json(r, 201, json_pack("{s:s, s:s, s:I}", "confirmation_id", cid,
-	    "link", link, "expires_at", (json_int_t)conf.expires));
+	http_json_send(r, 201, text);
 done:
+	free(text);
 	free(cid);
 	free(s);
 	json_decref(st);
@@ -284,7 +300,10 @@ confirm_options(struct http_req *r, const struct store_confirmation *conf)
 	json_error_t		 jerr;
 	char			*c;
 
-	challenge_of(conf, chal);
+	if (challenge_of(conf, chal) < 0) {
+		http_error(r, 503, "unavailable", "out of memory");
+		return;
+	}
 	a.arr = json_array();
 	(void)store_cred_list(r->st, conf->customer_id, add_allowed, &a);
 	statement = json_loads(conf->statement, 0, &jerr);
@@ -315,18 +334,21 @@ receipt(struct http_req *r, const struct store_confirmation *conf,
 	char		*sub, *shs, *chs, *js, *cid, *jwt = NULL;
 	json_t		*claims;
 
-	SHA256((const unsigned char *)conf->statement,
-	    strlen(conf->statement), sh);
-	SHA256(cred->id, cred->id_len, ch);
+	if (SHA256((const unsigned char *)conf->statement,
+	    strlen(conf->statement), sh) == NULL ||
+	    SHA256(cred->id, cred->id_len, ch) == NULL)
+		return (NULL);
 	rand_bytes(jti, sizeof(jti));
 	sub = b64(u->handle, STORE_HANDLE_LEN);
 	shs = b64(sh, sizeof(sh));
 	chs = b64(ch, 16);
 	js = b64(jti, sizeof(jti));
 	cid = b64(conf->id, sizeof(conf->id));
-	claims = json_pack("{s:s, s:s?, s:s, s:I, s:I, s:s?, s:s, s:s?, "
-	    "s:s?, s:s?, s:I}", "iss", srv->cfg.issuer, "sub", sub, "aud",
-	    audience, "iat", (json_int_t)now, "exp",
+	/* A receipt that lacks a claim (out of memory) is not made. */
+	claims = sub == NULL || shs == NULL || chs == NULL || js == NULL ||
+	    cid == NULL ? NULL : json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, "
+	    "s:s, s:s, s:s, s:s, s:I}", "iss", srv->cfg.issuer, "sub", sub,
+	    "aud", audience, "iat", (json_int_t)now, "exp",
 	    (json_int_t)(now + RECEIPT_LIFETIME), "jti", js, "shipment_id",
 	    conf->shipment_id, "statement_hash", shs, "cid", chs,
 	    "confirmation_id", cid, "confirmed_at", (json_int_t)now);
@@ -350,7 +372,7 @@ confirm_verify(struct http_req *r, struct store_confirmation *conf)
 	struct store_user	 u;
 	struct store_service	 svc;
 	unsigned char		 chal[SHA256_DIGEST_LENGTH];
-	char			*json = NULL, *jwt = NULL;
+	char			*json = NULL, *jwt = NULL, *text = NULL;
 	size_t			 len;
 	int64_t			 now = now_s();
 	int			 e;
@@ -359,8 +381,9 @@ confirm_verify(struct http_req *r, struct store_confirmation *conf)
 		return;
 	if ((a = wa_assert_new()) == NULL ||
 	    (e = wa_assert_parse(a, json, len)) != WA_OK) {
-		http_error(r, 400, a == NULL ? "unavailable" :
-		    wa_errname(e), a == NULL ? "out of memory" : wa_strerr(e));
+		http_error(r, a == NULL ? 503 : 400, a == NULL ?
+		    "unavailable" : wa_errname(e), a == NULL ? "out of memory" :
+		    wa_strerr(e));
 		goto done;
 	}
 	e = store_cred_get(r->st, wa_assert_cred_id_ptr(a),
@@ -385,7 +408,10 @@ confirm_verify(struct http_req *r, struct store_confirmation *conf)
 	 * only a genuine assertion learns whether the passkey is the
 	 * addressed customer's.
 	 */
-	challenge_of(conf, chal);
+	if (challenge_of(conf, chal) < 0) {
+		http_error(r, 503, "unavailable", "out of memory");
+		goto done;
+	}
 	if (wa_assert_set_stored(a, cred.cose_key, cred.cose_key_len,
 	    cred.sign_count, cred.be, u.handle, STORE_HANDLE_LEN) != WA_OK) {
 		http_error(r, 500, "internal_error", "internal error");
@@ -407,7 +433,11 @@ confirm_verify(struct http_req *r, struct store_confirmation *conf)
 		    "addressed to another customer");
 		goto done;
 	}
-	if ((jwt = receipt(r, conf, &u, &cred, svc.audience, now)) == NULL) {
+	/* The answer first: nothing may fail after the commit. */
+	if ((jwt = receipt(r, conf, &u, &cred, svc.audience, now)) == NULL ||
+	    (text = http_json_text(json_pack("{s:s, s:s, s:I}", "receipt",
+	    jwt, "shipment_id", conf->shipment_id, "confirmed_at",
+	    (json_int_t)now))) == NULL) {
 		http_error(r, 500, "internal_error", "internal error");
 		goto done;
 	}
@@ -436,10 +466,9 @@ confirm_verify(struct http_req *r, struct store_confirmation *conf)
 	    conf->shipment_id, NULL);
 	(void)store_audit(r->st, now, "delivery_confirmed", u.username,
 	    conf->shipment_id, "");
-	http_json(r, 200, json_pack("{s:s, s:s, s:I}", "receipt", jwt,
-	    "shipment_id", conf->shipment_id, "confirmed_at",
-	    (json_int_t)now));
+	http_json_send(r, 200, text);
 done:
+	free(text);
 	free(jwt);
 	free(json);
 	wa_assert_free(&a);
@@ -470,6 +499,7 @@ route_confirmation_step(struct http_req *r)
 struct feed {
 	json_t	*arr;
 	int64_t	 cursor;
+	bool	 failed;	/* an entry could not be added */
 };
 
 static int
@@ -477,19 +507,28 @@ add_revocation(const struct store_revocation *rv, void *arg)
 {
 	struct feed	*f = arg;
 	unsigned char	 h[SHA256_DIGEST_LENGTH];
-	char		*id;
+	char		*id = NULL;
+	json_t		*e = NULL;
 	bool		 cred = rv->kind == STORE_REVOKED_CRED;
 
-	/* Credentials as the tokens' cid; sessions as their sid. */
-	if (cred) {
-		SHA256(rv->id, rv->id_len, h);
-		id = b64(h, 16);
-	} else
+	/*
+	 * Credentials as the tokens' cid; sessions as their sid.  An entry
+	 * that cannot be added stops the walk: skipped, it would be behind
+	 * the cursor and lost to the service for good.
+	 */
+	if (cred)
+		id = SHA256(rv->id, rv->id_len, h) != NULL ? b64(h, 16) : NULL;
+	else
 		id = b64(rv->id, rv->id_len);
-	json_array_append_new(f->arr, json_pack("{s:I, s:s, s:s?, s:I}",
-	    "seq", (json_int_t)rv->seq, "kind", cred ? "credential" :
+	if (id == NULL || f->arr == NULL || (e = json_pack("{s:I, s:s, s:s, "
+	    "s:I}", "seq", (json_int_t)rv->seq, "kind", cred ? "credential" :
 	    "session", cred ? "cid" : "sid", id, "time",
-	    (json_int_t)rv->time));
+	    (json_int_t)rv->time)) == NULL ||
+	    json_array_append_new(f->arr, e) != 0) {
+		free(id);
+		f->failed = true;
+		return (1);
+	}
 	free(id);
 	f->cursor = rv->seq;
 
@@ -523,10 +562,11 @@ route_revocations(struct http_req *r)
 	}
 	f.arr = json_array();
 	f.cursor = s;
+	f.failed = false;
 	if ((e = store_revocation_list(r->st, s, 1000, add_revocation,
-	    &f)) != STORE_OK) {
+	    &f)) != STORE_OK || f.failed) {
 		json_decref(f.arr);
-		route_store_error(r, e);
+		route_store_error(r, e != STORE_OK ? e : STORE_ERR_NOMEM);
 		return (0);
 	}
 	http_json(r, 200, json_pack("{s:o, s:I}", "revocations", f.arr,

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include "authd/authd.h"
@@ -72,11 +73,11 @@ route_enrollments(struct http_req *r)
 {
 	struct caller		 c;
 	struct store_user	 u;
-	json_t			*body, *out;
+	json_t			*body;
 	const char		*username, *display, *role_s, *contact;
 	enum store_role		 role;
 	unsigned char		 code[CODE_LEN], hash[32];
-	char			*b64, link[2048], exp[32];
+	char			*b64, *text, link[2048], exp[32];
 	int64_t			 now = now_s(), expires;
 	int			 e;
 
@@ -124,13 +125,12 @@ route_enrollments(struct http_req *r)
 		return (0);
 	}
 	rand_bytes(code, sizeof(code));
-	SHA256(code, sizeof(code), hash);
-	expires = now + srv->cfg.enrollment_lifetime;
-	if ((e = store_enroll_put(r->st, hash, u.id, role, now,
-	    expires)) != STORE_OK) {
-		route_store_error(r, e);
+	if (SHA256(code, sizeof(code), hash) == NULL) {
+		http_error(r, 503, "unavailable", "out of memory");
 		return (0);
 	}
+	expires = now + srv->cfg.enrollment_lifetime;
+	/* The answer first: a stored code must reach its caller. */
 	if ((b64 = wa_b64url_encode(code, sizeof(code))) == NULL) {
 		http_error(r, 503, "unavailable", "out of memory");
 		return (0);
@@ -138,16 +138,30 @@ route_enrollments(struct http_req *r)
 	snprintf(link, sizeof(link), "%s/enroll?code=%s", srv->cfg.origins[0],
 	    b64);
 	rfc3339(expires, exp, sizeof(exp));
-	out = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "code", b64,
-	    "link", link, "expires_at", exp, "user", "username", u.username,
-	    "role", store_role_name(u.role));
+	text = http_json_text(json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}",
+	    "code", b64, "link", link, "expires_at", exp, "user", "username",
+	    u.username, "role", store_role_name(u.role)));
+	OPENSSL_cleanse(b64, strlen(b64));
 	free(b64);
+	if (text == NULL) {
+		http_error(r, 503, "unavailable", "out of memory");
+		return (0);
+	}
+	if ((e = store_enroll_put(r->st, hash, u.id, role, now,
+	    expires)) != STORE_OK) {
+		OPENSSL_cleanse(text, strlen(text));
+		free(text);
+		route_store_error(r, e);
+		return (0);
+	}
 	store_audit(r->st, now, "enrollment_issued", c.is_service ?
 	    c.service_audience : c.user.username, u.username,
 	    store_role_name(role));
 	log_event("enrollment_issued", "rid", r->id, "user", u.username,
 	    "role", store_role_name(role), NULL);
-	http_json(r, 201, out);
+	http_json_send(r, 201, text);
+	OPENSSL_cleanse(text, strlen(text));
+	free(text);
 
 	return (0);
 }
@@ -243,7 +257,11 @@ route_registration_options(struct http_req *r)
 			    "the enrollment code is not valid");
 			return (0);
 		}
-		SHA256(code, CODE_LEN, cer.code_hash);
+		if (SHA256(code, CODE_LEN, cer.code_hash) == NULL) {
+			json_decref(body);
+			http_error(r, 503, "unavailable", "out of memory");
+			return (0);
+		}
 		e = store_enroll_get(r->st, cer.code_hash, now, &en);
 		if (e == STORE_ERR_EXPIRED || e == STORE_ERR_CONSUMED ||
 		    e == STORE_ERR_NOT_FOUND) {
@@ -292,7 +310,7 @@ route_registration_verify(struct http_req *r)
 	struct store_cred	 cred;
 	struct store_user	 u;
 	struct wa_reg		*reg = NULL;
-	char			*json = NULL, *cid = NULL;
+	char			*json = NULL, *cid = NULL, *text = NULL;
 	unsigned char		 chal[WA_MAX_CHALLENGE];
 	size_t			 chal_len, json_len;
 	int64_t			 now = now_s();
@@ -352,6 +370,15 @@ route_registration_verify(struct http_req *r)
 	cred.uv = (wa_reg_flags(reg) & WA_FLAG_UV) != 0;
 	snprintf(cred.label, sizeof(cred.label), "%s", cer.label);
 	cred.created = now;
+	/* The answer is made first: nothing may fail after the commit. */
+	if ((cid = wa_b64url_encode(cred.id, cred.id_len)) == NULL ||
+	    (text = http_json_text(json_pack("{s:s, s:s, s:s, s:s, s:s, "
+	    "s:b}", "credential_id", cid, "username", u.username, "role",
+	    store_role_name(u.role), "label", cred.label, "fmt", cred.fmt,
+	    "trusted", cred.trusted))) == NULL) {
+		http_error(r, 503, "unavailable", "out of memory");
+		goto done;
+	}
 	e = store_cred_register(r->st, cer.id, cer.expires,
 	    memcmp(cer.code_hash, zero, 32) == 0 ? NULL : cer.code_hash, now,
 	    &cred);
@@ -371,17 +398,14 @@ route_registration_verify(struct http_req *r)
 		route_store_error(r, e);
 		goto done;
 	}
-	cid = wa_b64url_encode(cred.id, cred.id_len);
 	metrics_ceremony("registration", "ok");
 	log_event("registration", "rid", r->id, "user", u.username, "fmt",
 	    cred.fmt, NULL);
 	store_audit(r->st, now, "registration", u.username, u.username,
 	    cred.label);
-	http_json(r, 201, json_pack("{s:s?, s:s, s:s, s:s, s:s, s:b}",
-	    "credential_id", cid, "username", u.username, "role",
-	    store_role_name(u.role), "label", cred.label, "fmt", cred.fmt,
-	    "trusted", cred.trusted));
+	http_json_send(r, 201, text);
 done:
+	free(text);
 	free(cid);
 	free(json);
 	wa_reg_free(&reg);

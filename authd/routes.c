@@ -299,8 +299,8 @@ routes_first_admin(void)
 	    now, &u) != STORE_OK)
 		goto done;
 	rand_bytes(code, sizeof(code));
-	SHA256(code, sizeof(code), hash);
-	if (store_enroll_put(st, hash, u.id, STORE_ROLE_ADMIN, now,
+	if (SHA256(code, sizeof(code), hash) == NULL ||
+	    store_enroll_put(st, hash, u.id, STORE_ROLE_ADMIN, now,
 	    now + srv->cfg.enrollment_lifetime) != STORE_OK ||
 	    (b64 = wa_b64url_encode(code, sizeof(code))) == NULL)
 		goto done;

@@ -54,9 +54,9 @@ access_claims(const struct store_user *u, const struct store_session *s,
 	json_t		*claims = NULL, *amr_a;
 
 	rand_bytes(jti, sizeof(jti));
-	SHA256(s->cred_id, s->cred_id_len, cid);
 	j = b64(jti, sizeof(jti));
-	c = b64(cid, 16);
+	c = SHA256(s->cred_id, s->cred_id_len, cid) != NULL ? b64(cid, 16) :
+	    NULL;
 	amr_a = json_array();
 	snprintf(amr, sizeof(amr), "%s", s->amr);
 	for (tok = strtok_r(amr, " ", &save); tok != NULL;
@@ -129,14 +129,17 @@ session_start(struct http_req *r, const struct ceremony *cer,
 {
 	struct store_session	 s;
 	unsigned char		 secret[SECRET_LEN];
-	char			*jwt = NULL, *sec = NULL;
-	json_t			*out;
+	char			*jwt = NULL, *sec = NULL, *text = NULL;
+	json_t			*out = NULL;
 	int			 e;
 
 	memset(&s, 0, sizeof(s));
 	session_new_id(s.id);
 	rand_bytes(secret, sizeof(secret));
-	SHA256(secret, sizeof(secret), s.secret_hash);
+	if (SHA256(secret, sizeof(secret), s.secret_hash) == NULL) {
+		http_error(r, 503, "unavailable", "out of memory");
+		goto done;
+	}
 	s.user_id = u->id;
 	memcpy(s.cred_id, cred->id, cred->id_len);
 	s.cred_id_len = cred->id_len;
@@ -144,6 +147,22 @@ session_start(struct http_req *r, const struct ceremony *cer,
 	s.auth_time = now;
 	s.expires = now + srv->cfg.roles[u->role].session_lifetime;
 	amr_for(cred, flags, s.amr, sizeof(s.amr));
+	/*
+	 * The answer is made before the write: once the session is
+	 * committed, nothing may fail and leave it without its tokens.
+	 */
+	if ((jwt = mint(r, u, &s, now)) == NULL ||
+	    (sec = b64(secret, sizeof(secret))) == NULL ||
+	    (out = token_response(jwt, u, &s)) == NULL ||
+	    json_object_set_new(out, "refresh_token", json_string(sec)) != 0) {
+		json_decref(out);
+		http_error(r, 500, "internal_error", "internal error");
+		goto done;
+	}
+	if ((text = http_json_text(out)) == NULL) {	/* out is gone */
+		http_error(r, 500, "internal_error", "internal error");
+		goto done;
+	}
 	/* One write: ceremony consumed, counter and BS, session. */
 	e = store_login(r->st, cer->id, cer->expires, cred->id, cred->id_len,
 	    count, (flags & WA_FLAG_BS) != 0, now, &s);
@@ -168,22 +187,19 @@ session_start(struct http_req *r, const struct ceremony *cer,
 		route_store_error(r, e);
 		goto done;
 	}
-	if ((jwt = mint(r, u, &s, now)) == NULL ||
-	    (sec = b64(secret, sizeof(secret))) == NULL ||
-	    (out = token_response(jwt, u, &s)) == NULL) {
-		http_error(r, 500, "internal_error", "internal error");
-		goto done;
-	}
-	json_object_set_new(out, "refresh_token", json_string(sec));
 	http_set_cookie(r, SESSION_COOKIE, sec,
 	    srv->cfg.roles[u->role].session_lifetime);
 	metrics_ceremony("authentication", "ok");
 	log_event("login", "rid", r->id, "user", u->username, "role",
 	    store_role_name(u->role), NULL);
-	http_json(r, 200, out);
+	http_json_send(r, 200, text);
 done:
 	OPENSSL_cleanse(secret, sizeof(secret));
 	free(jwt);
+	if (text != NULL) {
+		OPENSSL_cleanse(text, strlen(text));
+		free(text);
+	}
 	if (sec != NULL) {
 		OPENSSL_cleanse(sec, strlen(sec));
 		free(sec);
@@ -241,7 +257,11 @@ session_of(struct http_req *r, const char *tok, struct store_session *s,
 		http_error(r, 401, "invalid_session", "no valid session");
 		return (-1);
 	}
-	SHA256(secret, SECRET_LEN, hash);
+	if (SHA256(secret, SECRET_LEN, hash) == NULL) {
+		OPENSSL_cleanse(secret, sizeof(secret));
+		http_error(r, 503, "unavailable", "out of memory");
+		return (-1);
+	}
 	OPENSSL_cleanse(secret, sizeof(secret));
 	if ((e = store_session_by_secret(r->st, hash, s)) != STORE_OK) {
 		if (e == STORE_ERR_NOT_FOUND)
@@ -257,7 +277,12 @@ session_of(struct http_req *r, const char *tok, struct store_session *s,
 		return (-1);
 	}
 	if ((e = store_cred_get(r->st, s->cred_id, s->cred_id_len,
-	    &cred)) != STORE_OK || cred.revoked_at != 0) {
+	    &cred)) != STORE_OK && e != STORE_ERR_NOT_FOUND) {
+		/* Not a revocation: the client must keep its session. */
+		route_store_error(r, e);
+		return (-1);
+	}
+	if (e != STORE_OK || cred.revoked_at != 0) {
 		http_error(r, 401, "credential_revoked",
 		    "this device's passkey was revoked");
 		return (-1);
@@ -404,8 +429,8 @@ service_caller(struct http_req *r, const char *key, struct caller *c)
 	unsigned char	hash[32];
 	struct store_service svc;
 
-	SHA256((const unsigned char *)key, strlen(key), hash);
-	if (store_service_by_key(r->st, hash, &svc) != STORE_OK ||
+	if (SHA256((const unsigned char *)key, strlen(key), hash) == NULL ||
+	    store_service_by_key(r->st, hash, &svc) != STORE_OK ||
 	    svc.revoked_at != 0)
 		return (-1);
 	c->is_service = true;

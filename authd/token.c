@@ -16,6 +16,7 @@
  * between threads.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,6 +298,61 @@ fail:
 }
 
 /* kid: base64url of the first bytes of the RFC 7638 thumbprint. */
+/* token_json_dumps()'s output, with a failure that sticks. */
+struct dumpbuf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+	bool	 failed;
+};
+
+static int
+dump_cb(const char *s, size_t n, void *arg)
+{
+	struct dumpbuf	*d = arg;
+	char		*np;
+	size_t		 cap = d->cap != 0 ? d->cap : 256;
+
+	if (d->failed)
+		return (-1);
+	while (cap - d->len <= n) {
+		if (cap > SIZE_MAX / 2) {
+			d->failed = true;
+			return (-1);
+		}
+		cap *= 2;
+	}
+	if (cap != d->cap) {
+		if ((np = realloc(d->p, cap)) == NULL) {
+			d->failed = true;
+			return (-1);
+		}
+		d->p = np;
+		d->cap = cap;
+	}
+	memcpy(d->p + d->len, s, n);
+	d->len += n;
+	d->p[d->len] = '\0';
+
+	return (0);
+}
+
+char *
+token_json_dumps(const json_t *j, size_t flags)
+{
+	struct dumpbuf d;
+
+	memset(&d, 0, sizeof(d));
+	/* jansson may ignore dump_cb's -1; d.failed remembers it. */
+	if (j == NULL || json_dump_callback(j, dump_cb, &d, flags) != 0 ||
+	    d.failed || d.p == NULL) {
+		free(d.p);
+		return (NULL);
+	}
+
+	return (d.p);
+}
+
 static int
 key_thumbprint_kid(struct token_key *k)
 {
@@ -310,7 +366,7 @@ key_thumbprint_kid(struct token_key *k)
 		goto fail;
 	}
 	/* Members in insertion (= sorted) order, no white space. */
-	if ((s = json_dumps(o, JSON_COMPACT)) == NULL) {
+	if ((s = token_json_dumps(o, JSON_COMPACT)) == NULL) {
 		r = TOKEN_ERR_NOMEM;
 		goto fail;
 	}
@@ -596,7 +652,7 @@ token_jwks_json(const struct token_key *const *keys, size_t n, char **out)
 			goto fail;
 		}
 	}
-	if ((*out = json_dumps(doc, JSON_COMPACT)) == NULL) {
+	if ((*out = token_json_dumps(doc, JSON_COMPACT)) == NULL) {
 		r = TOKEN_ERR_NOMEM;
 		goto fail;
 	}
@@ -976,7 +1032,7 @@ token_sign(const struct token_key *k, const char *typ, const json_t *claims,
 		r = TOKEN_ERR_INTERNAL;
 		goto fail;
 	}
-	if ((cjson = json_dumps(claims, JSON_COMPACT)) == NULL ||
+	if ((cjson = token_json_dumps(claims, JSON_COMPACT)) == NULL ||
 	    (h64 = wa_b64url_encode((const unsigned char *)hjson,
 	    (size_t)n)) == NULL ||
 	    (c64 = wa_b64url_encode((const unsigned char *)cjson,

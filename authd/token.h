@@ -148,6 +148,16 @@ int		 token_jwks_json(const struct token_key *const *, size_t,
 		    char **);
 
 /*
+ * json_dumps(j, flags), except that it returns NULL if any part of the
+ * text could not be written.  jansson (2.14, dump.c) ignores a failed
+ * write of an object's key, so under memory pressure json_dumps() can
+ * return JSON with a key cut out, or cut to "", and report success: a
+ * token signed so could lack "exp" or "cid".  OUT: a NUL-terminated
+ * string freed with free(3).
+ */
+char		*token_json_dumps(const json_t *, size_t);
+
+/*
  * Compact JWS (RFC 7515 §7.1) of the JSON object claims, with the
  * protected header {"alg","typ","kid"} of key and typ (e.g. TOKEN_TYP_AT).
  * ES256 signatures are raw r||s, 64 bytes (RFC 7518 §3.4); EdDSA per RFC

@@ -204,8 +204,13 @@ store_tx_commit(struct store *st)
 void
 store_tx_rollback(struct store *st)
 {
-	/* SQLite rolls back by itself after some errors (FULL, IOERR). */
-	if (!sqlite3_get_autocommit(st->db))
+	/*
+	 * SQLite rolls back by itself after some errors (FULL, IOERR).  A
+	 * ROLLBACK that fails (an allocation, an I/O error) is tried again:
+	 * a transaction left open on this connection would hold the write
+	 * lock, and every later writer would wait for it in vain.
+	 */
+	for (int i = 0; i < 3 && !sqlite3_get_autocommit(st->db); i++)
 		(void)store_stmt_exec(st, STMT_ROLLBACK, sql_rollback);
 	if (st->writing)
 		write_unlock(st);

@@ -343,7 +343,8 @@ wa_assert_verify(struct wa_assert *a, const struct wa_rp *rp,
 	/* Steps 20-21. */
 	if (a->sig.len == 0)
 		return (WA_ERR_SIG);
-	SHA256(a->cdj.ptr, a->cdj.len, cdh);
+	if (SHA256(a->cdj.ptr, a->cdj.len, cdh) == NULL)
+		return (WA_ERR_NOMEM);
 	if ((r = wa_cose_parse(a->stored_key.ptr, a->stored_key.len,
 	    &key)) != WA_OK)
 		return (r);

@@ -229,7 +229,10 @@ wa_reg_verify(struct wa_reg *reg, const struct wa_rp *rp,
 	    chal_len)) != WA_OK)
 		goto fail;
 	/* Step 12. */
-	SHA256(cdj.ptr, cdj.len, cdh);
+	if (SHA256(cdj.ptr, cdj.len, cdh) == NULL) {
+		r = WA_ERR_NOMEM;
+		goto fail;
+	}
 	/* Step 13. */
 	if ((r = parse_attobj(&ao, &ao_item, &fmt, &fmt_len, &stmt,
 	    &authdata)) != WA_OK)

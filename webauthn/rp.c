@@ -98,9 +98,13 @@ wa_rp_set_id(struct wa_rp *rp, const char *id)
 		return (WA_ERR_ARG);
 	if ((p = strdup(id)) == NULL)
 		return (WA_ERR_NOMEM);
+	if (SHA256((const unsigned char *)id, strlen(id), rp->id_hash) ==
+	    NULL) {
+		free(p);
+		return (WA_ERR_NOMEM);
+	}
 	free(rp->id);
 	rp->id = p;
-	SHA256((const unsigned char *)id, strlen(id), rp->id_hash);
 
 	return (WA_OK);
 }
