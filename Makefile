@@ -8,7 +8,8 @@
 #                 build/fault): allocations and library calls fail one
 #                 time in N under a load of ceremonies; and a full disk
 #                 and I/O errors under the real authd
-#   make fuzz     run every libFuzzer target for FUZZ_SECONDS each
+#   make fuzz     run every libFuzzer target for FUZZ_SECONDS each,
+#                 FUZZ_JOBS of them at a time
 #   make clean
 #
 # SANITIZER=address,undefined works with any target.
@@ -17,6 +18,7 @@ BUILD		?= build
 CC		?= cc
 VECTORS		?= ../shared/vectors
 FUZZ_SECONDS	?= 60
+FUZZ_JOBS	?= 1
 SANITIZER	?=
 
 PKGS		:= libfido2 libcbor libcrypto libssl jansson sqlite3
@@ -261,7 +263,8 @@ fuzz-regress: fuzz-build
 	@sh tests/fuzz/replay.sh $(FUZZ_BUILD) $(FUZZ_NAMES)
 
 fuzz: fuzz-build
-	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+	@FUZZ_JOBS=$(FUZZ_JOBS) sh tests/fuzz/run.sh $(FUZZ_BUILD) \
+	    $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # run.sh: fuzz each target for a fixed time.
 #
-# Usage: run.sh BUILD_DIR SECONDS NAME...
+# Usage: [FUZZ_JOBS=N] run.sh BUILD_DIR SECONDS NAME...
 #
 # Each target runs for SECONDS (-max_total_time) over a working corpus in
 # BUILD_DIR/corpus/NAME, which starts from the committed seeds and
@@ -46,6 +46,36 @@ dict_for() {
 	fuzz_cose)				echo cose ;;
 	esac
 }
+
+# FUZZ_JOBS=N runs N targets at a time: the names are dealt out to N
+# runs of this script, one target each at a time.
+jobs=${FUZZ_JOBS:-1}
+case $jobs in
+''|*[!0-9]*) echo "run.sh: FUZZ_JOBS must be a number" >&2; exit 2 ;;
+esac
+if [ "$jobs" -gt 1 ]; then
+	pids=""
+	j=0
+	while [ "$j" -lt "$jobs" ]; do
+		names=""
+		i=0
+		for name in "$@"; do
+			[ $((i % jobs)) -eq "$j" ] && names="$names $name"
+			i=$((i + 1))
+		done
+		if [ -n "$names" ]; then
+			# shellcheck disable=SC2086
+			FUZZ_JOBS=1 sh "$0" "$build" "$secs" $names &
+			pids="$pids $!"
+		fi
+		j=$((j + 1))
+	done
+	status=0
+	for pid in $pids; do
+		wait "$pid" || status=1
+	done
+	exit $status
+fi
 
 status=0
 for name in "$@"; do
