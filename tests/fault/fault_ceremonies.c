@@ -34,11 +34,14 @@
  *
  * HTTPT_FAULT_SEED=n replays a run's seeds (printed); a round is
  * reproducible call for call only when its load is single-threaded,
- * which it is.
+ * which it is.  HTTPT_FILTER=round_7 runs one round; HTTPT_FAULT_RATE=n
+ * makes every round fail one call in n instead of its own rate, to
+ * hunt a rare failure with more faults per run.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -743,6 +746,20 @@ first_admin_code(char *buf, char *code, size_t len)
 	code[n] = '\0';
 }
 
+/* The plan's rate, or HTTPT_FAULT_RATE's if it is set. */
+static unsigned int
+rate_of(const struct plan *pl)
+{
+	const char	*s = getenv("HTTPT_FAULT_RATE");
+	unsigned long	 n;
+
+	if (s == NULL || *s == '\0' || (n = strtoul(s, NULL, 10)) == 0 ||
+	    n > UINT_MAX)
+		return (pl->rate);
+
+	return ((unsigned int)n);
+}
+
 /* Sets a round up, faults off: an admin, NBASE users, codes, a key. */
 static void
 round_setup(unsigned int k, const struct plan *pl)
@@ -768,7 +785,7 @@ round_setup(unsigned int k, const struct plan *pl)
 	R.args[4] = "--rate_limit_ip=0";
 	R.args[5] = "--rate_limit_account=0";
 	R.args[6] = NULL;
-	arg(rate, sizeof(rate), "%u", pl->rate);
+	arg(rate, sizeof(rate), "%u", rate_of(pl));
 	arg(seed, sizeof(seed), "%u", R.seed + k);
 	setenv("AUTHD_FAULT_RATE", rate, 1);
 	setenv("AUTHD_FAULT_SEED", seed, 1);
@@ -1138,7 +1155,7 @@ round_run(unsigned int k)
 	print_message("fault: round %u (1 in %u%s%s, seed %u): %u ok, "
 	    "%u 4xx, %u 5xx, %u lost; %u registered, %u revoked, %zu "
 	    "tokens, %u of %zu deliveries confirmed, %u must-fail refused; "
-	    "%s\n", k, pl->rate, pl->only != NULL ? " of " : "",
+	    "%s\n", k, rate_of(pl), pl->only != NULL ? " of " : "",
 	    pl->only != NULL ? pl->only : "", R.seed + k, R.st_ok, R.st_4xx,
 	    R.st_5xx, loss, regs, nrev, R.ntokens, nconf, R.nconfs,
 	    R.negatives, tally);
