@@ -28,9 +28,11 @@
  *     in the feed and its credential cannot sign in;
  *   - authd stops cleanly on SIGTERM.
  *
- * A last case starts authd with the faults armed from the first call:
- * it must start or exit with an error, never die of a signal but the
- * abort that rand_bytes() makes when RAND_bytes fails three times.
+ * A case starts authd with the faults armed from the first call: it
+ * must start or exit with an error, never die of a signal but the abort
+ * that rand_bytes() makes when RAND_bytes fails three times.  A last one
+ * makes HMAC fail while login options answer for an unknown user: 503,
+ * never a made-up credential id of uninitialised bytes.
  *
  * HTTPT_FAULT_SEED=n replays a run's seeds (printed); a round is
  * reproducible call for call only when its load is single-threaded,
@@ -1240,6 +1242,63 @@ startup_under_faults(void **state)
 	    refused, norand);
 }
 
+/*
+ * The made-up credential that login options show for an unknown user is
+ * an HMAC of the name.  With HMAC failing, authd must not answer with an
+ * id made of uninitialised stack bytes: 503 instead.
+ */
+static void
+fake_id_without_hmac(void **state)
+{
+	struct hc_resp	 resp;
+	const char	*args[3];
+	char		 dbarg[640];
+	FILE		*f;
+	int		 st;
+
+	(void)state;
+	if (R.a.pid > 0)
+		(void)fx_authd_stop(&R.a, SIGKILL);
+	hc_close(&R.c);
+	memset(&R.a, 0, sizeof(R.a));
+	memset(&resp, 0, sizeof(resp));
+	fx_free_port(R.a.port, sizeof(R.a.port));
+	arg(R.listen, sizeof(R.listen), "--listen=127.0.0.1:%s", R.a.port);
+	arg(R.db, sizeof(R.db), "%s/fakeid.db", fx.tmp);
+	arg(dbarg, sizeof(dbarg), "--database=%s", R.db);
+	arg(R.arm, sizeof(R.arm), "%s/fakeid.arm", fx.tmp);
+	args[0] = R.listen;
+	args[1] = dbarg;
+	args[2] = NULL;
+	setenv("AUTHD_FAULT_RATE", "1", 1);
+	setenv("AUTHD_FAULT_SEED", "1", 1);
+	setenv("AUTHD_FAULT_ARM", R.arm, 1);
+	setenv("AUTHD_FAULT_ONLY", "HMAC", 1);
+	unsetenv("AUTHD_FAULT_LIBS");
+	unlink(R.arm);
+	if (fx_authd_start(&R.a, "fakeid", args) != 0)
+		fail_msg("authd did not start (log %s)", R.a.log);
+	if ((f = fopen(R.arm, "w")) == NULL)
+		fail_msg("%s", R.arm);
+	fclose(f);
+	fx_sleep_ms(10);
+	st = req("POST", "/v1/authentication/options", NULL,
+	    "{\"username\":\"nobody\"}", &resp);
+	if (st != 503)
+		fail_msg("login options for an unknown user while HMAC "
+		    "fails: %d, not 503: %s", st, resp.body != NULL ?
+		    resp.body : "");
+	hc_resp_free(&resp);
+	unlink(R.arm);
+	hc_close(&R.c);
+	if ((st = fx_authd_stop(&R.a, SIGTERM)) != 0)
+		fail_msg("authd exited with %d after SIGTERM (log %s)", st,
+		    R.a.log);
+	unsetenv("AUTHD_FAULT_RATE");
+	unsetenv("AUTHD_FAULT_ARM");
+	unsetenv("AUTHD_FAULT_ONLY");
+}
+
 static int
 group_setup(void **state)
 {
@@ -1277,6 +1336,7 @@ main(void)
 		cmocka_unit_test(round_6),
 		cmocka_unit_test(round_7),
 		cmocka_unit_test(startup_under_faults),
+		cmocka_unit_test(fake_id_without_hmac),
 	};
 
 	if (getenv("HTTPT_FILTER") != NULL)
