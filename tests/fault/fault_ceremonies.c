@@ -36,9 +36,12 @@
  *
  * HTTPT_FAULT_SEED=n replays a run's seeds (printed); a round is
  * reproducible call for call only when its load is single-threaded,
- * which it is.  HTTPT_FILTER=round_7 runs one round; HTTPT_FAULT_RATE=n
- * makes every round fail one call in n instead of its own rate, to
- * hunt a rare failure with more faults per run.
+ * which it is, and when its usernames are as long as they were: they
+ * carry a counter over all rounds and this program's process id, and a
+ * name's length decides where jansson's parser grows its buffers.
+ * HTTPT_FILTER=round_7 runs one round (with shorter names than in a
+ * whole run); HTTPT_FAULT_RATE=n makes every round fail one call in n
+ * instead of its own rate, to hunt a rare failure with more faults.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
