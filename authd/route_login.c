@@ -83,16 +83,26 @@ route_exclude_list(struct store *st, int64_t user_id, json_t *arr)
 	(void)store_cred_list(st, user_id, add_cred, &l);
 }
 
-static void
+/*
+ * The made-up credential of a user who has none: an HMAC of the name, so
+ * that it is the same every time.  -1 if HMAC failed: an id made of
+ * whatever the stack held would disclose it, and would change from one
+ * answer to the next.
+ */
+static int
 fake_descriptor(const char *username, json_t *arr)
 {
 	unsigned char	id[SHA256_DIGEST_LENGTH];
 	unsigned int	len = sizeof(id);
 
-	HMAC(EVP_sha256(), fake_key, sizeof(fake_key),
-	    (const unsigned char *)username, strlen(username), id, &len);
+	if (HMAC(EVP_sha256(), fake_key, sizeof(fake_key),
+	    (const unsigned char *)username, strlen(username), id,
+	    &len) == NULL || len != sizeof(id))
+		return (-1);
 	json_array_append_new(arr, descriptor(id, FAKE_ID_LEN,
 	    WA_TRANSPORT_INTERNAL | WA_TRANSPORT_HYBRID));
+
+	return (0);
 }
 
 void
@@ -111,7 +121,7 @@ route_authentication_options(struct http_req *r)
 	unsigned char		 sealed[CER_MAX_SEALED];
 	char			*c;
 	size_t			 sealed_len;
-	int			 e, uv = CFG_UV_REQUIRED;
+	int			 e, fake = 0, uv = CFG_UV_REQUIRED;
 	static const char	*uv_names[] = { "required", "preferred",
 				    "discouraged" };
 
@@ -146,7 +156,7 @@ route_authentication_options(struct http_req *r)
 			cer.role = (uint8_t)u.role;
 			uv = srv->cfg.roles[u.role].uv;
 			if (l.n == 0)
-				fake_descriptor(username, allow);
+				fake = fake_descriptor(username, allow);
 		} else if (e == STORE_ERR_NOT_FOUND) {
 			/*
 			 * -1: a user who cannot exist.  The same credential
@@ -155,7 +165,7 @@ route_authentication_options(struct http_req *r)
 			 */
 			cer.user_id = -1;
 			(void)store_cred_list(r->st, -1, skip_cred, NULL);
-			fake_descriptor(username, allow);
+			fake = fake_descriptor(username, allow);
 		} else {
 			json_decref(body);
 			json_decref(allow);
@@ -164,6 +174,11 @@ route_authentication_options(struct http_req *r)
 		}
 	}
 	json_decref(body);
+	if (fake < 0) {
+		json_decref(allow);
+		http_error(r, 503, "unavailable", "out of memory");
+		return (0);
+	}
 	if (ceremony_seal(&cer, sealed, &sealed_len) < 0 ||
 	    (c = wa_b64url_encode(sealed, sealed_len)) == NULL) {
 		json_decref(allow);

@@ -28,17 +28,25 @@
  *     in the feed and its credential cannot sign in;
  *   - authd stops cleanly on SIGTERM.
  *
- * A last case starts authd with the faults armed from the first call:
- * it must start or exit with an error, never die of a signal but the
- * abort that rand_bytes() makes when RAND_bytes fails three times.
+ * A case starts authd with the faults armed from the first call: it
+ * must start or exit with an error, never die of a signal but the abort
+ * that rand_bytes() makes when RAND_bytes fails three times.  A last one
+ * makes HMAC fail while login options answer for an unknown user: 503,
+ * never a made-up credential id of uninitialised bytes.
  *
  * HTTPT_FAULT_SEED=n replays a run's seeds (printed); a round is
  * reproducible call for call only when its load is single-threaded,
- * which it is.
+ * which it is, and when its usernames are as long as they were: they
+ * carry a counter over all rounds and this program's process id, and a
+ * name's length decides where jansson's parser grows its buffers.
+ * HTTPT_FILTER=round_7 runs one round (with shorter names than in a
+ * whole run); HTTPT_FAULT_RATE=n makes every round fail one call in n
+ * instead of its own rate, to hunt a rare failure with more faults.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -743,6 +751,20 @@ first_admin_code(char *buf, char *code, size_t len)
 	code[n] = '\0';
 }
 
+/* The plan's rate, or HTTPT_FAULT_RATE's if it is set. */
+static unsigned int
+rate_of(const struct plan *pl)
+{
+	const char	*s = getenv("HTTPT_FAULT_RATE");
+	unsigned long	 n;
+
+	if (s == NULL || *s == '\0' || (n = strtoul(s, NULL, 10)) == 0 ||
+	    n > UINT_MAX)
+		return (pl->rate);
+
+	return ((unsigned int)n);
+}
+
 /* Sets a round up, faults off: an admin, NBASE users, codes, a key. */
 static void
 round_setup(unsigned int k, const struct plan *pl)
@@ -768,7 +790,7 @@ round_setup(unsigned int k, const struct plan *pl)
 	R.args[4] = "--rate_limit_ip=0";
 	R.args[5] = "--rate_limit_account=0";
 	R.args[6] = NULL;
-	arg(rate, sizeof(rate), "%u", pl->rate);
+	arg(rate, sizeof(rate), "%u", rate_of(pl));
 	arg(seed, sizeof(seed), "%u", R.seed + k);
 	setenv("AUTHD_FAULT_RATE", rate, 1);
 	setenv("AUTHD_FAULT_SEED", seed, 1);
@@ -1138,7 +1160,7 @@ round_run(unsigned int k)
 	print_message("fault: round %u (1 in %u%s%s, seed %u): %u ok, "
 	    "%u 4xx, %u 5xx, %u lost; %u registered, %u revoked, %zu "
 	    "tokens, %u of %zu deliveries confirmed, %u must-fail refused; "
-	    "%s\n", k, pl->rate, pl->only != NULL ? " of " : "",
+	    "%s\n", k, rate_of(pl), pl->only != NULL ? " of " : "",
 	    pl->only != NULL ? pl->only : "", R.seed + k, R.st_ok, R.st_4xx,
 	    R.st_5xx, loss, regs, nrev, R.ntokens, nconf, R.nconfs,
 	    R.negatives, tally);
@@ -1223,6 +1245,63 @@ startup_under_faults(void **state)
 	    refused, norand);
 }
 
+/*
+ * The made-up credential that login options show for an unknown user is
+ * an HMAC of the name.  With HMAC failing, authd must not answer with an
+ * id made of uninitialised stack bytes: 503 instead.
+ */
+static void
+fake_id_without_hmac(void **state)
+{
+	struct hc_resp	 resp;
+	const char	*args[3];
+	char		 dbarg[640];
+	FILE		*f;
+	int		 st;
+
+	(void)state;
+	if (R.a.pid > 0)
+		(void)fx_authd_stop(&R.a, SIGKILL);
+	hc_close(&R.c);
+	memset(&R.a, 0, sizeof(R.a));
+	memset(&resp, 0, sizeof(resp));
+	fx_free_port(R.a.port, sizeof(R.a.port));
+	arg(R.listen, sizeof(R.listen), "--listen=127.0.0.1:%s", R.a.port);
+	arg(R.db, sizeof(R.db), "%s/fakeid.db", fx.tmp);
+	arg(dbarg, sizeof(dbarg), "--database=%s", R.db);
+	arg(R.arm, sizeof(R.arm), "%s/fakeid.arm", fx.tmp);
+	args[0] = R.listen;
+	args[1] = dbarg;
+	args[2] = NULL;
+	setenv("AUTHD_FAULT_RATE", "1", 1);
+	setenv("AUTHD_FAULT_SEED", "1", 1);
+	setenv("AUTHD_FAULT_ARM", R.arm, 1);
+	setenv("AUTHD_FAULT_ONLY", "HMAC", 1);
+	unsetenv("AUTHD_FAULT_LIBS");
+	unlink(R.arm);
+	if (fx_authd_start(&R.a, "fakeid", args) != 0)
+		fail_msg("authd did not start (log %s)", R.a.log);
+	if ((f = fopen(R.arm, "w")) == NULL)
+		fail_msg("%s", R.arm);
+	fclose(f);
+	fx_sleep_ms(10);
+	st = req("POST", "/v1/authentication/options", NULL,
+	    "{\"username\":\"nobody\"}", &resp);
+	if (st != 503)
+		fail_msg("login options for an unknown user while HMAC "
+		    "fails: %d, not 503: %s", st, resp.body != NULL ?
+		    resp.body : "");
+	hc_resp_free(&resp);
+	unlink(R.arm);
+	hc_close(&R.c);
+	if ((st = fx_authd_stop(&R.a, SIGTERM)) != 0)
+		fail_msg("authd exited with %d after SIGTERM (log %s)", st,
+		    R.a.log);
+	unsetenv("AUTHD_FAULT_RATE");
+	unsetenv("AUTHD_FAULT_ARM");
+	unsetenv("AUTHD_FAULT_ONLY");
+}
+
 static int
 group_setup(void **state)
 {
@@ -1260,6 +1339,7 @@ main(void)
 		cmocka_unit_test(round_6),
 		cmocka_unit_test(round_7),
 		cmocka_unit_test(startup_under_faults),
+		cmocka_unit_test(fake_id_without_hmac),
 	};
 
 	if (getenv("HTTPT_FILTER") != NULL)
