@@ -8,7 +8,7 @@
  * confirmations, revocations and the revocation feed, and ceremonies
  * that must fail (a bad signature, a wrong origin, a replayed
  * assertion, another user's passkey on a confirmation).  One round
- * makes the libraries' own allocations fail (AUTHD_FAULT_LIBS).
+ * makes SQLite's and OpenSSL's own allocations fail (AUTHD_FAULT_LIBS).
  * Every answer must be a success or a JSON error; a lost connection is
  * allowed only if authd is still running.  Then, faults off:
  *
@@ -95,7 +95,12 @@ static const struct plan plans[] = {
 	{ 400, "malloc,calloc,realloc,strdup,json_", false },
 	{ 150, "EVP_,X509,fido_,es256_,eddsa_,cbor_,OSSL_,BN_,ECDSA_,SHA",
 	    false },
-	{ 2000, "lib_", true },
+	/*
+	 * Not jansson's own allocations: its parser overflows the heap when
+	 * one fails (see docs/security.md), so the round would test
+	 * jansson, and fail at random, not authd.
+	 */
+	{ 2000, "lib_sqlite3,lib_openssl", true },
 };
 #define NPLANS	(sizeof(plans) / sizeof(plans[0]))
 
