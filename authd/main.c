@@ -43,7 +43,11 @@ init_ssl(void *ssl_ctx, void *user_data)
 		return (-1);
 	}
 	/* TLS 1.3 is preferred; TLS 1.2 only with forward-secret AEADs. */
-	SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20");
+	if (SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20") !=
+	    1) {
+		fprintf(stderr, "authd: cannot set the TLS 1.2 ciphers\n");
+		return (-1);
+	}
 	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE |
 	    SSL_OP_NO_RENEGOTIATION);
 

@@ -182,7 +182,11 @@ wa_chain_verify(const struct wa_rp *rp, STACK_OF(X509) *chain, bool *trusted)
 	param = X509_STORE_CTX_get0_param(ctx);
 	X509_VERIFY_PARAM_set_time(param, (time_t)wa_rp_now(rp));
 	/* An anchor may be an intermediate; the chain may omit the root. */
-	X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+	if (X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN) !=
+	    1) {
+		r = WA_ERR_NOMEM;
+		goto fail;
+	}
 	if (X509_verify_cert(ctx) != 1) {
 		r = WA_ERR_TRUST;
 		goto fail;
