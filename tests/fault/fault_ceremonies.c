@@ -159,20 +159,6 @@ static struct {
 	unsigned int	 st_ok, st_4xx, st_5xx, st_lost, negatives;
 } R;
 
-static void
-arg(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-arg(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
 /* authd must still run: a lost answer is fine, a crash is not. */
 static void
 alive(const char *what)
@@ -244,11 +230,11 @@ req_ct(const char *method, const char *path, const char *bearer,
 	int		 st;
 
 	if (json != NULL) {
-		arg(ct, sizeof(ct), "Content-Type: %s", ctype);
+		fx_arg(ct, sizeof(ct), "Content-Type: %s", ctype);
 		h[n++] = ct;
 	}
 	if (bearer != NULL) {
-		arg(auth, sizeof(auth), "Authorization: Bearer %s", bearer);
+		fx_arg(auth, sizeof(auth), "Authorization: Bearer %s", bearer);
 		h[n++] = auth;
 	}
 	h[n] = NULL;
@@ -426,9 +412,9 @@ do_login(struct user *u, bool discoverable, const char *origin,
 
 	memset(&resp, 0, sizeof(resp));
 	if (discoverable)
-		arg(body, sizeof(body), "{}");
+		fx_arg(body, sizeof(body), "{}");
 	else
-		arg(body, sizeof(body), "{\"username\":\"%s\"}", u->name);
+		fx_arg(body, sizeof(body), "{\"username\":\"%s\"}", u->name);
 	if ((st = req("POST", "/v1/authentication/options", NULL, body,
 	    &resp)) != 200)
 		goto out;
@@ -494,7 +480,7 @@ enroll_http(void)
 
 	memset(&resp, 0, sizeof(resp));
 	fx_username("fenr", name, sizeof(name));
-	arg(body, sizeof(body), "{\"username\":\"%s\",\"role\":\"courier\"}",
+	fx_arg(body, sizeof(body), "{\"username\":\"%s\",\"role\":\"courier\"}",
 	    name);
 	if (req("POST", "/v1/enrollments", R.admin_token, body, &resp) ==
 	    201) {
@@ -548,9 +534,9 @@ do_confirm(bool wrong)
 	memset(&resp, 0, sizeof(resp));
 	if (R.nconfs == MAX_CONFS)
 		return;
-	arg(path, sizeof(path), "/v1/deliveries/ship%zu/confirmations",
+	fx_arg(path, sizeof(path), "/v1/deliveries/ship%zu/confirmations",
 	    R.nconfs);
-	arg(body, sizeof(body), "{\"customer\":\"%s\",\"recipient\":\"J. "
+	fx_arg(body, sizeof(body), "{\"customer\":\"%s\",\"recipient\":\"J. "
 	    "Doe\",\"address\":\"12 Quay St\",\"courier\":\"c-17\","
 	    "\"delivered_at\":\"2026-11-29T14:05:00Z\"}",
 	    R.base[CUSTOMER].name);
@@ -561,8 +547,8 @@ do_confirm(bool wrong)
 	    strlen(v) >= sizeof(cf->id))
 		fail_msg("confirmation 201: %s", resp.body);
 	cf = &R.confs[R.nconfs++];
-	arg(cf->id, sizeof(cf->id), "%s", v);
-	arg(path, sizeof(path), "/v1/confirmations/%s/options", cf->id);
+	fx_arg(cf->id, sizeof(cf->id), "%s", v);
+	fx_arg(path, sizeof(path), "/v1/confirmations/%s/options", cf->id);
 	if (req("POST", path, NULL, NULL, &resp) != 200)
 		goto out;
 	if (sa_json_get_b64(resp.body, "publicKey.challenge", &chal,
@@ -574,7 +560,7 @@ do_confirm(bool wrong)
 	p.user_handle_len = u->handle_len;
 	if ((json = sa_make_assertion(u->cred, &p)) == NULL)
 		fail_msg("sa_make_assertion");
-	arg(path, sizeof(path), "/v1/confirmations/%s/verify", cf->id);
+	fx_arg(path, sizeof(path), "/v1/confirmations/%s/verify", cf->id);
 	st = req("POST", path, NULL, json, &resp);
 	if (wrong) {
 		negative(st, "a confirmation by another user's passkey");
@@ -614,7 +600,7 @@ do_revoke(void)
 	if ((id = sa_b64url(sa_cred_id_ptr(u->cred),
 	    sa_cred_id_len(u->cred))) == NULL)
 		fail_msg("sa_b64url");
-	arg(path, sizeof(path), "/v1/admin/credentials/%s", id);
+	fx_arg(path, sizeof(path), "/v1/admin/credentials/%s", id);
 	free(id);
 	st = req("DELETE", path, R.admin_token, "{\"reason\":\"lost\"}",
 	    &resp);
@@ -673,7 +659,7 @@ one_op(unsigned int i)
 		t = &R.tokens[rnd((unsigned int)R.ntokens)];
 		if (t->refresh == NULL || R.ended[t->session])
 			break;
-		arg(body, sizeof(body), "{\"refresh_token\":\"%s\"}",
+		fx_arg(body, sizeof(body), "{\"refresh_token\":\"%s\"}",
 		    t->refresh);
 		st = req("POST", "/v1/token", NULL, body, &resp);
 		if (st == 200) {
@@ -693,7 +679,7 @@ one_op(unsigned int i)
 		t = &R.tokens[rnd((unsigned int)R.ntokens)];
 		if (t->refresh == NULL || R.ended[t->session] || rnd(3) != 0)
 			break;
-		arg(body, sizeof(body), "{\"refresh_token\":\"%s\"}",
+		fx_arg(body, sizeof(body), "{\"refresh_token\":\"%s\"}",
 		    t->refresh);
 		/* Whatever the answer, it may have ended. */
 		R.ended[t->session] = true;
@@ -781,13 +767,13 @@ round_setup(unsigned int k, const struct plan *pl)
 
 	memset(&R.a, 0, sizeof(R.a));
 	fx_free_port(R.a.port, sizeof(R.a.port));
-	arg(R.origin, sizeof(R.origin), "http://localhost:%s", R.a.port);
-	arg(R.listen, sizeof(R.listen), "--listen=127.0.0.1:%s", R.a.port);
-	arg(R.origins, sizeof(R.origins), "--origins=%s", R.origin);
-	arg(R.issuer, sizeof(R.issuer), "--issuer=%s", R.origin);
-	arg(R.db, sizeof(R.db), "%s/fault%u.db", fx.tmp, k);
-	arg(R.dbarg, sizeof(R.dbarg), "--database=%s", R.db);
-	arg(R.arm, sizeof(R.arm), "%s/fault%u.arm", fx.tmp, k);
+	fx_arg(R.origin, sizeof(R.origin), "http://localhost:%s", R.a.port);
+	fx_arg(R.listen, sizeof(R.listen), "--listen=127.0.0.1:%s", R.a.port);
+	fx_arg(R.origins, sizeof(R.origins), "--origins=%s", R.origin);
+	fx_arg(R.issuer, sizeof(R.issuer), "--issuer=%s", R.origin);
+	fx_arg(R.db, sizeof(R.db), "%s/fault%u.db", fx.tmp, k);
+	fx_arg(R.dbarg, sizeof(R.dbarg), "--database=%s", R.db);
+	fx_arg(R.arm, sizeof(R.arm), "%s/fault%u.arm", fx.tmp, k);
 	R.args[0] = R.listen;
 	R.args[1] = R.origins;
 	R.args[2] = R.issuer;
@@ -795,8 +781,8 @@ round_setup(unsigned int k, const struct plan *pl)
 	R.args[4] = "--rate_limit_ip=0";
 	R.args[5] = "--rate_limit_account=0";
 	R.args[6] = NULL;
-	arg(rate, sizeof(rate), "%u", rate_of(pl));
-	arg(seed, sizeof(seed), "%u", R.seed + k);
+	fx_arg(rate, sizeof(rate), "%u", rate_of(pl));
+	fx_arg(seed, sizeof(seed), "%u", R.seed + k);
 	setenv("AUTHD_FAULT_RATE", rate, 1);
 	setenv("AUTHD_FAULT_SEED", seed, 1);
 	setenv("AUTHD_FAULT_ARM", R.arm, 1);
@@ -809,7 +795,7 @@ round_setup(unsigned int k, const struct plan *pl)
 	else
 		unsetenv("AUTHD_FAULT_LIBS");
 	unlink(R.arm);
-	arg(name, sizeof(name), "fault%u", k);
+	fx_arg(name, sizeof(name), "fault%u", k);
 	if (fx_authd_start(&R.a, name, R.args) != 0)
 		fail_msg("round %u: authd did not start (log %s)", k,
 		    R.a.log);
@@ -820,7 +806,7 @@ round_setup(unsigned int k, const struct plan *pl)
 		fail_msg("out of memory");
 	first_admin_code(out, code, sizeof(code));
 	memset(&R.base[0], 0, sizeof(R.base[0]));
-	arg(R.base[0].name, sizeof(R.base[0].name), "admin");
+	fx_arg(R.base[0].name, sizeof(R.base[0].name), "admin");
 	if ((R.base[0].cred = sa_cred_new(WA_COSE_ES256)) == NULL)
 		fail_msg("sa_cred_new");
 	if ((st = do_register(&R.base[0], code, "none", NULL)) != 201)
@@ -853,7 +839,7 @@ round_setup(unsigned int k, const struct plan *pl)
 		    "customer");
 	}
 	R.ncodes = NCODES;
-	arg(name, sizeof(name), "fsvc%u", k);
+	fx_arg(name, sizeof(name), "fsvc%u", k);
 	if ((st = fx_authctl(R.db, out, err, "service", "add", name,
 	    "authd-services", NULL)) != 0 || (p = strstr(out,
 	    "\"api_key\":\"")) == NULL)
@@ -1014,7 +1000,7 @@ check_tokens(void)
 			continue;
 		if ((body = malloc(strlen(t->access) + 7)) == NULL)
 			fail_msg("out of memory");
-		arg(body, strlen(t->access) + 7, "token=%s", t->access);
+		fx_arg(body, strlen(t->access) + 7, "token=%s", t->access);
 		st = req_ct("POST", "/v1/introspect", R.service_key,
 		    "application/x-www-form-urlencoded", body, &resp);
 		free(body);
@@ -1046,7 +1032,7 @@ check_confirmations(void)
 	for (size_t i = 0; i < R.nconfs; i++) {
 		struct conf *cf = &R.confs[i];
 
-		arg(path, sizeof(path), "/v1/confirmations/%s", cf->id);
+		fx_arg(path, sizeof(path), "/v1/confirmations/%s", cf->id);
 		if ((st = req("GET", path, R.service_key, NULL, &resp)) !=
 		    200 || (j = fx_json(&resp)) == NULL ||
 		    (status = json_string_value(json_object_get(j,
@@ -1110,7 +1096,7 @@ tally_of(char *buf, size_t len)
 	while (fgets(line, sizeof(line), f) != NULL)
 		if (strncmp(line, "fault: ", 7) == 0 &&
 		    strstr(line, " calls") != NULL)
-			arg(buf, len, "%.*s", (int)strcspn(line + 7, "\n"),
+			fx_arg(buf, len, "%.*s", (int)strcspn(line + 7, "\n"),
 			    line + 7);
 	fclose(f);
 }
@@ -1205,18 +1191,18 @@ startup_under_faults(void **state)
 	for (unsigned int i = 0; i < 8; i++) {
 		memset(&R.a, 0, sizeof(R.a));
 		fx_free_port(R.a.port, sizeof(R.a.port));
-		arg(R.listen, sizeof(R.listen), "--listen=127.0.0.1:%s",
+		fx_arg(R.listen, sizeof(R.listen), "--listen=127.0.0.1:%s",
 		    R.a.port);
-		arg(db, sizeof(db), "%s/start%u.db", fx.tmp, i);
-		arg(dbarg, sizeof(dbarg), "--database=%s", db);
+		fx_arg(db, sizeof(db), "%s/start%u.db", fx.tmp, i);
+		fx_arg(dbarg, sizeof(dbarg), "--database=%s", db);
 		args[0] = R.listen;
 		args[1] = dbarg;
 		args[2] = NULL;
-		arg(rate, sizeof(rate), "%u", rates[i % 4]);
-		arg(seed, sizeof(seed), "%u", R.seed + 100 + i);
+		fx_arg(rate, sizeof(rate), "%u", rates[i % 4]);
+		fx_arg(seed, sizeof(seed), "%u", R.seed + 100 + i);
 		setenv("AUTHD_FAULT_RATE", rate, 1);
 		setenv("AUTHD_FAULT_SEED", seed, 1);
-		arg(name, sizeof(name), "start%u", i);
+		fx_arg(name, sizeof(name), "start%u", i);
 		r = fx_authd_start(&R.a, name, args);
 		/* The one deliberate stop: RAND_bytes failed three times. */
 		if (r == 1 && R.a.status == -1 && fx_file_has(R.a.log,
@@ -1271,10 +1257,10 @@ fake_id_without_hmac(void **state)
 	memset(&R.a, 0, sizeof(R.a));
 	memset(&resp, 0, sizeof(resp));
 	fx_free_port(R.a.port, sizeof(R.a.port));
-	arg(R.listen, sizeof(R.listen), "--listen=127.0.0.1:%s", R.a.port);
-	arg(R.db, sizeof(R.db), "%s/fakeid.db", fx.tmp);
-	arg(dbarg, sizeof(dbarg), "--database=%s", R.db);
-	arg(R.arm, sizeof(R.arm), "%s/fakeid.arm", fx.tmp);
+	fx_arg(R.listen, sizeof(R.listen), "--listen=127.0.0.1:%s", R.a.port);
+	fx_arg(R.db, sizeof(R.db), "%s/fakeid.db", fx.tmp);
+	fx_arg(dbarg, sizeof(dbarg), "--database=%s", R.db);
+	fx_arg(R.arm, sizeof(R.arm), "%s/fakeid.arm", fx.tmp);
 	args[0] = R.listen;
 	args[1] = dbarg;
 	args[2] = NULL;

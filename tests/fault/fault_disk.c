@@ -57,20 +57,6 @@ static struct {
 } D;
 
 static void
-arg(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-arg(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
-static void
 disk(const char *mode)
 {
 	FILE *f;
@@ -121,7 +107,7 @@ do_register(struct user *u, struct hc_resp *resp)
 	char			 body[256], *json;
 	int			 st;
 
-	arg(body, sizeof(body), "{\"code\":\"%s\",\"label\":\"disk\"}",
+	fx_arg(body, sizeof(body), "{\"code\":\"%s\",\"label\":\"disk\"}",
 	    u->code);
 	if ((st = post("/v1/registration/options", body, resp)) != 200)
 		return (st);
@@ -161,7 +147,7 @@ do_login(struct user *u, char **refresh, struct hc_resp *resp)
 	int			 st;
 
 	*refresh = NULL;
-	arg(body, sizeof(body), "{\"username\":\"%s\"}", u->name);
+	fx_arg(body, sizeof(body), "{\"username\":\"%s\"}", u->name);
 	if ((st = post("/v1/authentication/options", body, resp)) != 200)
 		fail_msg("authentication options: %d %s", st, resp->body);
 	if (sa_json_get_b64(resp->body, "challenge", &chal, &chal_len) != 0)
@@ -271,7 +257,7 @@ failing_disk(const char *mode)
 	expect_503(&resp, st, "a sign-in");
 	st = do_register(&v, &resp);
 	expect_503(&resp, st, "a registration");
-	arg(body, sizeof(body), "{\"refresh_token\":\"%s\"}", rt);
+	fx_arg(body, sizeof(body), "{\"refresh_token\":\"%s\"}", rt);
 	st = post("/v1/logout", body, &resp);
 	expect_503(&resp, st, "a logout");
 	/* Nothing to write: it may work, and its token is then good. */
@@ -336,8 +322,8 @@ full_at_start(void **state)
 	(void)state;
 	memset(&a, 0, sizeof(a));
 	fx_free_port(a.port, sizeof(a.port));
-	arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", a.port);
-	arg(dbarg, sizeof(dbarg), "--database=%s/new.db", D.dir);
+	fx_arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", a.port);
+	fx_arg(dbarg, sizeof(dbarg), "--database=%s/new.db", D.dir);
 	args[0] = listen;
 	args[1] = dbarg;
 	args[2] = NULL;
@@ -363,17 +349,17 @@ group_setup(void **state)
 	(void)state;
 	if (fx_env_load() != 0 || so == NULL)
 		return (-1);
-	arg(D.dir, sizeof(D.dir), "%s/disk/", fx.tmp);
-	arg(D.ctl, sizeof(D.ctl), "%s/disk.ctl", fx.tmp);
-	arg(D.db, sizeof(D.db), "%sauthd.db", D.dir);
+	fx_arg(D.dir, sizeof(D.dir), "%s/disk/", fx.tmp);
+	fx_arg(D.ctl, sizeof(D.ctl), "%s/disk.ctl", fx.tmp);
+	fx_arg(D.db, sizeof(D.db), "%sauthd.db", D.dir);
 	if (mkdir(D.dir, 0700) != 0)
 		return (-1);
 	fx_free_port(D.a.port, sizeof(D.a.port));
-	arg(D.origin, sizeof(D.origin), "http://localhost:%s", D.a.port);
-	arg(D.listen, sizeof(D.listen), "--listen=127.0.0.1:%s", D.a.port);
-	arg(D.origins, sizeof(D.origins), "--origins=%s", D.origin);
-	arg(D.issuer, sizeof(D.issuer), "--issuer=%s", D.origin);
-	arg(D.dbarg, sizeof(D.dbarg), "--database=%s", D.db);
+	fx_arg(D.origin, sizeof(D.origin), "http://localhost:%s", D.a.port);
+	fx_arg(D.listen, sizeof(D.listen), "--listen=127.0.0.1:%s", D.a.port);
+	fx_arg(D.origins, sizeof(D.origins), "--origins=%s", D.origin);
+	fx_arg(D.issuer, sizeof(D.issuer), "--issuer=%s", D.origin);
+	fx_arg(D.dbarg, sizeof(D.dbarg), "--database=%s", D.db);
 	/* The preload is for authd alone, not for authctl. */
 	setenv("DISKFULL_DIR", D.dir, 1);
 	setenv("DISKFULL_CTL", D.ctl, 1);

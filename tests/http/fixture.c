@@ -838,3 +838,13 @@ fx_authd_stop(struct fx_authd *a, int sig)
 
 	return (-1);
 }
+
+void
+fx_arg(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}

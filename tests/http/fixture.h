@@ -195,6 +195,10 @@ int		 fx_authd_stop(struct fx_authd *, int);
 /* Whether path holds needle. */
 bool		 fx_file_has(const char *, const char *);
 
+/* snprintf into buf, for building command-line arguments. */
+void		 fx_arg(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
 /* Milliseconds on a monotonic clock. */
 int64_t		 fx_now_ms(void);
 void		 fx_sleep_ms(int64_t);

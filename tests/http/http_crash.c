@@ -99,20 +99,6 @@ static struct {
 } C;
 
 static void
-arg(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-arg(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
-static void
 count(unsigned int *n)
 {
 	__atomic_add_fetch(n, 1, __ATOMIC_SEQ_CST);
@@ -382,12 +368,12 @@ group_setup(void **state)
 	print_message("http_crash: seed %u (HTTPT_CRASH_SEED)\n", C.seed);
 	pthread_mutex_init(&C.mtx, NULL);
 	fx_free_port(C.a.port, sizeof(C.a.port));
-	arg(C.origin, sizeof(C.origin), "http://localhost:%s", C.a.port);
-	arg(C.listen, sizeof(C.listen), "--listen=127.0.0.1:%s", C.a.port);
-	arg(C.origins, sizeof(C.origins), "--origins=%s", C.origin);
-	arg(C.issuer, sizeof(C.issuer), "--issuer=%s", C.origin);
-	arg(C.db, sizeof(C.db), "%s/crash.db", fx.tmp);
-	arg(C.dbarg, sizeof(C.dbarg), "--database=%s", C.db);
+	fx_arg(C.origin, sizeof(C.origin), "http://localhost:%s", C.a.port);
+	fx_arg(C.listen, sizeof(C.listen), "--listen=127.0.0.1:%s", C.a.port);
+	fx_arg(C.origins, sizeof(C.origins), "--origins=%s", C.origin);
+	fx_arg(C.issuer, sizeof(C.issuer), "--issuer=%s", C.origin);
+	fx_arg(C.db, sizeof(C.db), "%s/crash.db", fx.tmp);
+	fx_arg(C.dbarg, sizeof(C.dbarg), "--database=%s", C.db);
 	C.args[0] = C.listen;
 	C.args[1] = C.origins;
 	C.args[2] = C.issuer;

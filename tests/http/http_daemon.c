@@ -40,24 +40,6 @@ static struct {
 	int64_t		 started_ms;	/* when the ceremonies began */
 } D;
 
-static void
-arg(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-arg(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-arg(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
 static struct sa_params
 reg_params(const unsigned char *chal, size_t len, const char *origin)
 {
@@ -88,13 +70,13 @@ expiry_prepare(void)
 	const char		*args[8];
 
 	fx_free_port(D.exp.port, sizeof(D.exp.port));
-	arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", D.exp.port);
-	arg(lifetime, sizeof(lifetime), "--challenge_lifetime=%d",
+	fx_arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", D.exp.port);
+	fx_arg(lifetime, sizeof(lifetime), "--challenge_lifetime=%d",
 	    EXPIRY_LIFETIME);
-	arg(D.exp_origin, sizeof(D.exp_origin), "http://localhost:%s",
+	fx_arg(D.exp_origin, sizeof(D.exp_origin), "http://localhost:%s",
 	    D.exp.port);
-	arg(origins, sizeof(origins), "--origins=%s", D.exp_origin);
-	arg(issuer, sizeof(issuer), "--issuer=%s", D.exp_origin);
+	fx_arg(origins, sizeof(origins), "--origins=%s", D.exp_origin);
+	fx_arg(issuer, sizeof(issuer), "--issuer=%s", D.exp_origin);
 	args[0] = listen;
 	args[1] = lifetime;
 	args[2] = origins;
@@ -209,7 +191,7 @@ non_loopback_behind_proxy(void **state)
 	(void)state;
 	memset(&resp, 0, sizeof(resp));
 	fx_free_port(a.port, sizeof(a.port));
-	arg(listen, sizeof(listen), "--listen=0.0.0.0:%s", a.port);
+	fx_arg(listen, sizeof(listen), "--listen=0.0.0.0:%s", a.port);
 	args[0] = listen;
 	args[1] = "--behind_tls_proxy=true";
 	args[2] = NULL;
@@ -248,7 +230,7 @@ invalid_config_values(void **state)
 
 	(void)state;
 	fx_free_port(port, sizeof(port));
-	arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", port);
+	fx_arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", port);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		args[0] = listen;
 		args[1] = cases[i].arg;
@@ -267,13 +249,13 @@ invalid_config_file_and_env(void **state)
 
 	(void)state;
 	fx_free_port(port, sizeof(port));
-	arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", port);
+	fx_arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", port);
 	snprintf(path, sizeof(path), "%s/bad.conf", fx.tmp);
 	assert_non_null(f = fopen(path, "w"));
 	fprintf(f, "# a comment\nrp_id = localhost\n"
 	    "session_lifetime_admin = forever\n");
 	fclose(f);
-	arg(cfgarg, sizeof(cfgarg), "--config=%s", path);
+	fx_arg(cfgarg, sizeof(cfgarg), "--config=%s", path);
 	args[0] = listen;
 	args[1] = cfgarg;
 	args[2] = NULL;
@@ -294,7 +276,7 @@ graceful_stop_idle(void **state)
 
 	(void)state;
 	fx_free_port(a.port, sizeof(a.port));
-	arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", a.port);
+	fx_arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", a.port);
 	args[0] = listen;
 	args[1] = NULL;
 	assert_int_equal(fx_authd_start(&a, "stop", args), 0);
@@ -323,7 +305,7 @@ graceful_stop_keepalive_open(void **state)
 	(void)state;
 	memset(&resp, 0, sizeof(resp));
 	fx_free_port(a.port, sizeof(a.port));
-	arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", a.port);
+	fx_arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", a.port);
 	args[0] = listen;
 	args[1] = NULL;
 	assert_int_equal(fx_authd_start(&a, "stopka", args), 0);

@@ -44,20 +44,6 @@ now_us_fx(void)
 	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
 }
 
-static void
-arg(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-arg(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
 /* Starts an instance on a free port with extra flags (NULL-ended). */
 static void
 start(struct fx_authd *a, const char *name, const char *const *extra)
@@ -68,10 +54,10 @@ start(struct fx_authd *a, const char *name, const char *const *extra)
 
 	memset(a, 0, sizeof(*a));
 	fx_free_port(a->port, sizeof(a->port));
-	arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", a->port);
-	arg(origins, sizeof(origins), "--origins=http://localhost:%s",
+	fx_arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", a->port);
+	fx_arg(origins, sizeof(origins), "--origins=http://localhost:%s",
 	    a->port);
-	arg(issuer, sizeof(issuer), "--issuer=http://localhost:%s", a->port);
+	fx_arg(issuer, sizeof(issuer), "--issuer=http://localhost:%s", a->port);
 	args[n++] = listen;
 	args[n++] = origins;
 	args[n++] = issuer;
@@ -98,9 +84,9 @@ options(struct hc_conn *c, const char *username, const char *extra,
 	char body[256];
 
 	if (username != NULL)
-		arg(body, sizeof(body), "{\"username\":\"%s\"}", username);
+		fx_arg(body, sizeof(body), "{\"username\":\"%s\"}", username);
 	else
-		arg(body, sizeof(body), "{}");
+		fx_arg(body, sizeof(body), "{}");
 
 	return (fx_req(c, "POST", "/v1/authentication/options",
 	    "application/json", NULL, extra, body, strlen(body), resp));
@@ -207,7 +193,7 @@ proxy_addresses_and_accounts(void **state)
 	/* An account: 4 from 4 addresses, the 5th refused wherever from. */
 	fx_username("acct", name, sizeof(name));
 	for (int i = 0; i < 4; i++) {
-		arg(xff, sizeof(xff), "X-Forwarded-For: 203.0.113.%d", i + 1);
+		fx_arg(xff, sizeof(xff), "X-Forwarded-For: 203.0.113.%d", i + 1);
 		assert_int_equal(options(c, name, xff, &resp), 200);
 	}
 	st = options(c, name, "X-Forwarded-For: 203.0.113.99", &resp);
@@ -242,7 +228,7 @@ forwarded_ignored_without_proxy(void **state)
 	start(&a, "limit_noproxy", extra);
 	c = fx_connect(a.port);
 	for (int i = 0; i < 3; i++) {
-		arg(xff, sizeof(xff), "X-Forwarded-For: 192.0.2.%d", i + 1);
+		fx_arg(xff, sizeof(xff), "X-Forwarded-For: 192.0.2.%d", i + 1);
 		assert_int_equal(options(c, NULL, xff, &resp), 200);
 	}
 	st = options(c, NULL, "X-Forwarded-For: 192.0.2.50", &resp);
@@ -271,7 +257,7 @@ failed_logins_charge_account(void **state)
 	memset(&u, 0, sizeof(u));
 	memset(&ce, 0, sizeof(ce));
 	start(&a, "limit_fail", extra);
-	arg(origin, sizeof(origin), "http://localhost:%s", a.port);
+	fx_arg(origin, sizeof(origin), "http://localhost:%s", a.port);
 	ce.origin = origin;
 	c = fx_connect(a.port);
 	fx_username("failer", u.name, sizeof(u.name));
@@ -569,7 +555,7 @@ unknown_user_same_time(void **state)
 	memset(&resp, 0, sizeof(resp));
 	memset(&ce, 0, sizeof(ce));
 	start(&a, "limit_timing", extra);
-	arg(origin, sizeof(origin), "http://localhost:%s", a.port);
+	fx_arg(origin, sizeof(origin), "http://localhost:%s", a.port);
 	ce.origin = origin;
 	c = fx_connect(a.port);
 	/* A known user with two passkeys, some other users around. */

@@ -28,24 +28,6 @@ static struct {
 	struct fx_authd	 tls;		/* the TLS instance */
 } D;
 
-static void
-arg(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-arg(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-arg(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
 /* A self-signed certificate for localhost and 127.0.0.1 (openssl CLI). */
 static int
 make_cert(void)
@@ -83,12 +65,12 @@ start_tls(struct fx_authd *a, const char *name)
 	const char	*args[8];
 
 	fx_free_port(a->port, sizeof(a->port));
-	arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", a->port);
-	arg(cert, sizeof(cert), "--tls_cert=%s", D.cert);
-	arg(key, sizeof(key), "--tls_key=%s", D.key);
-	arg(origins, sizeof(origins), "--origins=https://localhost:%s",
+	fx_arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", a->port);
+	fx_arg(cert, sizeof(cert), "--tls_cert=%s", D.cert);
+	fx_arg(key, sizeof(key), "--tls_key=%s", D.key);
+	fx_arg(origins, sizeof(origins), "--origins=https://localhost:%s",
 	    a->port);
-	arg(issuer, sizeof(issuer), "--issuer=https://localhost:%s",
+	fx_arg(issuer, sizeof(issuer), "--issuer=https://localhost:%s",
 	    a->port);
 	args[0] = listen;
 	args[1] = cert;
@@ -266,7 +248,7 @@ tls_login_cookie_secure(void **state)
 	memset(&resp, 0, sizeof(resp));
 	memset(&u, 0, sizeof(u));
 	memset(&ce, 0, sizeof(ce));
-	arg(origin, sizeof(origin), "https://localhost:%s", a->port);
+	fx_arg(origin, sizeof(origin), "https://localhost:%s", a->port);
 	ce.origin = origin;
 	if (tls_connect(a, 0, 0, NULL, D.cert, "localhost", &c, err,
 	    sizeof(err)) != HC_OK)
@@ -314,11 +296,11 @@ es256_tokens(void **state)
 	memset(&u, 0, sizeof(u));
 	memset(&ce, 0, sizeof(ce));
 	fx_free_port(a.port, sizeof(a.port));
-	arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", a.port);
-	arg(origin, sizeof(origin), "http://localhost:%s", a.port);
-	arg(origins, sizeof(origins), "--origins=%s", origin);
-	arg(issuer, sizeof(issuer), "--issuer=%s", origin);
-	arg(jwks, sizeof(jwks), "http://127.0.0.1:%s/.well-known/jwks.json",
+	fx_arg(listen, sizeof(listen), "--listen=127.0.0.1:%s", a.port);
+	fx_arg(origin, sizeof(origin), "http://localhost:%s", a.port);
+	fx_arg(origins, sizeof(origins), "--origins=%s", origin);
+	fx_arg(issuer, sizeof(issuer), "--issuer=%s", origin);
+	fx_arg(jwks, sizeof(jwks), "http://127.0.0.1:%s/.well-known/jwks.json",
 	    a.port);
 	args[0] = listen;
 	args[1] = origins;
