@@ -27,6 +27,8 @@ reset_response(struct wa_assert *a)
 	wa_buf_reset(&a->cred_id);
 	wa_buf_reset(&a->user_handle);
 	wa_buf_reset(&a->cdj);
+	json_decref(a->cd);
+	a->cd = NULL;
 	wa_buf_reset(&a->authdata);
 	wa_buf_reset(&a->sig);
 	a->has_user_handle = false;
@@ -323,9 +325,12 @@ wa_assert_verify(struct wa_assert *a, const struct wa_rp *rp,
 			return (WA_ERR_USER_HANDLE);
 	} else if (a->discoverable)
 		return (WA_ERR_USER_HANDLE);
-	/* Steps 8-14. */
-	if ((r = wa_clientdata_verify(rp, a->cdj.ptr, a->cdj.len, WA_CD_GET,
-	    chal, chal_len)) != WA_OK)
+	/* Steps 8-14, on the client data wa_assert_challenge() parsed. */
+	if (a->cd == NULL && (r = wa_clientdata_load(a->cdj.ptr, a->cdj.len,
+	    &a->cd)) != WA_OK)
+		return (r);
+	if ((r = wa_clientdata_check(rp, a->cd, WA_CD_GET, chal,
+	    chal_len)) != WA_OK)
 		return (r);
 	/* Steps 15-18: an assertion carries no attested credential. */
 	if ((r = wa_authdata_parse(a->authdata.ptr, a->authdata.len,

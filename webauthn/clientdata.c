@@ -78,19 +78,12 @@ check_origins(const struct wa_rp *rp, const json_t *cd)
 }
 
 int
-wa_clientdata_verify(const struct wa_rp *rp, const unsigned char *cdj,
-    size_t len, const char *type, const unsigned char *chal,
-    size_t chal_len)
+wa_clientdata_load(const unsigned char *cdj, size_t len, json_t **out)
 {
-	json_t		*cd = NULL;
-	const json_t	*t, *c;
-	unsigned char	 got[MAX_CHALLENGE_B64];
-	size_t		 got_len;
-	int		 r;
+	int r;
 
-	if (rp == NULL || cdj == NULL || chal == NULL || chal_len == 0)
-		return (WA_ERR_ARG);
-	if (rp->id == NULL || rp->norigins == 0)
+	*out = NULL;
+	if (cdj == NULL)
 		return (WA_ERR_ARG);
 	if (len > WA_MAX_CLIENTDATA)
 		return (WA_ERR_TOO_LARGE);
@@ -100,36 +93,62 @@ wa_clientdata_verify(const struct wa_rp *rp, const unsigned char *cdj,
 		len -= 3;
 	}
 	if ((r = wa_json_load((const char *)cdj, len, WA_MAX_CLIENTDATA,
-	    WA_ERR_CLIENTDATA, &cd)) != WA_OK)
-		goto fail;
-	if (!json_is_object(cd)) {
-		r = WA_ERR_CLIENTDATA;
-		goto fail;
+	    WA_ERR_CLIENTDATA, out)) != WA_OK)
+		return (r);
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return (WA_ERR_CLIENTDATA);
 	}
+
+	return (WA_OK);
+}
+
+int
+wa_clientdata_check(const struct wa_rp *rp, const json_t *cd,
+    const char *type, const unsigned char *chal, size_t chal_len)
+{
+	const json_t	*t, *c;
+	unsigned char	 got[MAX_CHALLENGE_B64];
+	size_t		 got_len;
+	int		 r;
+
+	if (rp == NULL || cd == NULL || chal == NULL || chal_len == 0)
+		return (WA_ERR_ARG);
+	if (rp->id == NULL || rp->norigins == 0)
+		return (WA_ERR_ARG);
 	t = json_object_get(cd, "type");
 	c = json_object_get(cd, "challenge");
-	if (!json_is_string(t) || !json_is_string(c)) {
-		r = WA_ERR_CLIENTDATA;
-		goto fail;
-	}
+	if (!json_is_string(t) || !json_is_string(c))
+		return (WA_ERR_CLIENTDATA);
 	if (strcmp(json_string_value(t), type) != 0 ||
-	    json_string_length(t) != strlen(type)) {
-		r = WA_ERR_TYPE;
-		goto fail;
-	}
+	    json_string_length(t) != strlen(type))
+		return (WA_ERR_TYPE);
 	if (wa_b64url_decode(json_string_value(c), json_string_length(c), got,
 	    sizeof(got), &got_len) != WA_OK || got_len != chal_len ||
-	    !wa_ct_eq(got, chal, chal_len)) {
-		r = WA_ERR_CHALLENGE;
-		goto fail;
-	}
+	    !wa_ct_eq(got, chal, chal_len))
+		return (WA_ERR_CHALLENGE);
 	if ((r = check_origins(rp, cd)) != WA_OK)
-		goto fail;
-	if ((r = check_token_binding(cd)) != WA_OK)
-		goto fail;
+		return (r);
 
-	r = WA_OK;
-fail:
+	return (check_token_binding(cd));
+}
+
+int
+wa_clientdata_verify(const struct wa_rp *rp, const unsigned char *cdj,
+    size_t len, const char *type, const unsigned char *chal,
+    size_t chal_len)
+{
+	json_t	*cd;
+	int	 r;
+
+	if (rp == NULL || cdj == NULL || chal == NULL || chal_len == 0)
+		return (WA_ERR_ARG);
+	if (rp->id == NULL || rp->norigins == 0)
+		return (WA_ERR_ARG);
+	if ((r = wa_clientdata_load(cdj, len, &cd)) != WA_OK)
+		return (r);
+	r = wa_clientdata_check(rp, cd, type, chal, chal_len);
 	json_decref(cd);
 
 	return (r);

@@ -125,6 +125,13 @@ int64_t	 wa_rp_now(const struct wa_rp *);
 #define WA_CD_GET	"webauthn.get"
 int	 wa_clientdata_verify(const struct wa_rp *, const unsigned char *,
 	    size_t, const char *, const unsigned char *, size_t);
+/*
+ * The same in two steps: wa_clientdata_load() parses the bytes into a
+ * JSON object (the caller's to free), wa_clientdata_check() checks it.
+ */
+int	 wa_clientdata_load(const unsigned char *, size_t, json_t **);
+int	 wa_clientdata_check(const struct wa_rp *, const json_t *,
+	    const char *, const unsigned char *, size_t);
 
 /*
  * Authenticator data (WebAuthn §6.1).  Pointers borrow from the parsed
@@ -277,6 +284,7 @@ struct wa_assert {
 	struct wa_buf	 user_handle;
 	bool		 has_user_handle;
 	struct wa_buf	 cdj;
+	json_t		*cd;		/* cdj parsed, on first use */
 	struct wa_buf	 authdata;
 	struct wa_buf	 sig;
 	bool		 parsed;

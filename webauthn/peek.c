@@ -7,36 +7,26 @@
 #include "extern.h"
 
 static int
-cdj_challenge(const unsigned char *cdj, size_t len, unsigned char *dst,
-    size_t dst_max, size_t *dst_len)
+cd_challenge(const json_t *cd, unsigned char *dst, size_t dst_max,
+    size_t *dst_len)
 {
-	json_t		*cd = NULL;
-	const json_t	*c;
-	int		 r;
+	const json_t *c;
 
-	if (len >= 3 && memcmp(cdj, "\xef\xbb\xbf", 3) == 0) {
-		cdj += 3;
-		len -= 3;
-	}
-	if ((r = wa_json_load((const char *)cdj, len, WA_MAX_CLIENTDATA,
-	    WA_ERR_CLIENTDATA, &cd)) != WA_OK)
-		return (r);
 	c = json_object_get(cd, "challenge");
 	if (!json_is_string(c))
-		r = WA_ERR_CLIENTDATA;
-	else if (wa_b64url_decode(json_string_value(c), json_string_length(c),
+		return (WA_ERR_CLIENTDATA);
+	if (wa_b64url_decode(json_string_value(c), json_string_length(c),
 	    dst, dst_max, dst_len) != WA_OK)
-		r = WA_ERR_CHALLENGE;
-	json_decref(cd);
+		return (WA_ERR_CHALLENGE);
 
-	return (r);
+	return (WA_OK);
 }
 
 int
 wa_response_challenge(const char *json, size_t len, unsigned char *dst,
     size_t dst_max, size_t *dst_len)
 {
-	json_t		*root = NULL;
+	json_t		*root = NULL, *cd = NULL;
 	const json_t	*resp;
 	struct wa_buf	 cdj = { NULL, 0 };
 	int		 r;
@@ -50,20 +40,28 @@ wa_response_challenge(const char *json, size_t len, unsigned char *dst,
 	if (!json_is_object(resp))
 		r = WA_ERR_JSON;
 	else if ((r = wa_json_b64(resp, "clientDataJSON", true,
-	    WA_MAX_CLIENTDATA, &cdj)) == WA_OK)
-		r = cdj_challenge(cdj.ptr, cdj.len, dst, dst_max, dst_len);
+	    WA_MAX_CLIENTDATA, &cdj)) == WA_OK &&
+	    (r = wa_clientdata_load(cdj.ptr, cdj.len, &cd)) == WA_OK)
+		r = cd_challenge(cd, dst, dst_max, dst_len);
+	json_decref(cd);
 	wa_buf_reset(&cdj);
 	json_decref(root);
 
 	return (r);
 }
 
+/* Keeps the parsed client data for wa_assert_verify(). */
 int
-wa_assert_challenge(const struct wa_assert *a, unsigned char *dst,
+wa_assert_challenge(struct wa_assert *a, unsigned char *dst,
     size_t dst_max, size_t *dst_len)
 {
+	int r;
+
 	if (a == NULL || !a->parsed || dst == NULL || dst_len == NULL)
 		return (WA_ERR_ARG);
+	if (a->cd == NULL && (r = wa_clientdata_load(a->cdj.ptr, a->cdj.len,
+	    &a->cd)) != WA_OK)
+		return (r);
 
-	return (cdj_challenge(a->cdj.ptr, a->cdj.len, dst, dst_max, dst_len));
+	return (cd_challenge(a->cd, dst, dst_max, dst_len));
 }

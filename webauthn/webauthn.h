@@ -253,12 +253,13 @@ uint8_t		 wa_assert_flags(const struct wa_assert *);
  * challenge and must find it first.  Nothing here is trusted until
  * wa_reg_verify() or wa_assert_verify() compare it with the challenge the
  * server issued.  wa_response_challenge() takes the whole response JSON;
- * wa_assert_challenge() a response already parsed by wa_assert_parse().
+ * wa_assert_challenge() a response already parsed by wa_assert_parse(),
+ * and keeps the parsed client data for wa_assert_verify().
  * dst holds at most dst_max bytes (WA_MAX_CHALLENGE suffices).
  */
 int		 wa_response_challenge(const char *, size_t, unsigned char *,
 		    size_t, size_t *);
-int		 wa_assert_challenge(const struct wa_assert *, unsigned char *,
+int		 wa_assert_challenge(struct wa_assert *, unsigned char *,
 		    size_t, size_t *);
 
 /*

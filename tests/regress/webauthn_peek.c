@@ -80,6 +80,57 @@ assertion_challenge(void **state)
 	free(json);
 }
 
+/*
+ * wa_assert_challenge() keeps the parsed client data for the
+ * verification; parsing the next response into the same object must
+ * drop it, or the second response would be checked against the first's
+ * challenge and origin.
+ */
+static void
+assertion_reparse_drops_clientdata(void **state)
+{
+	struct sa_params	 p = aparams(), q = aparams();
+	struct wa_assert	*a;
+	struct wa_rp		*rp = rp_new();
+	const struct sa_cred	*c = cred(ALG_ES256);
+	unsigned char		 out[WA_MAX_CHALLENGE];
+	size_t			 len;
+	char			*j1, *j2;
+
+	(void)state;
+	q.challenge = (const unsigned char *)"another challenge";
+	q.challenge_len = 17;
+	q.sign_count = 2;
+	assert_non_null(j1 = sa_make_assertion(c, &p));
+	assert_non_null(j2 = sa_make_assertion(c, &q));
+	assert_non_null(a = wa_assert_new());
+	assert_int_equal(wa_assert_parse(a, j1, strlen(j1)), WA_OK);
+	assert_int_equal(wa_assert_challenge(a, out, sizeof(out), &len),
+	    WA_OK);
+	assert_int_equal(wa_assert_set_stored(a, sa_cred_cose_ptr(c),
+	    sa_cred_cose_len(c), 0, false, UH, UH_LEN), WA_OK);
+	assert_int_equal(wa_assert_verify(a, rp, CHAL, CHAL_LEN), WA_OK);
+
+	/* The second response claims another challenge. */
+	assert_int_equal(wa_assert_parse(a, j2, strlen(j2)), WA_OK);
+	assert_int_equal(wa_assert_verify(a, rp, CHAL, CHAL_LEN),
+	    WA_ERR_CHALLENGE);
+	assert_int_equal(wa_assert_challenge(a, out, sizeof(out), &len),
+	    WA_OK);
+	assert_int_equal(len, 17);
+	assert_memory_equal(out, "another challenge", 17);
+	assert_int_equal(wa_assert_verify(a, rp, q.challenge,
+	    q.challenge_len), WA_OK);
+	/* And back: the first's client data is parsed again. */
+	assert_int_equal(wa_assert_parse(a, j1, strlen(j1)), WA_OK);
+	assert_int_equal(wa_assert_verify(a, rp, q.challenge,
+	    q.challenge_len), WA_ERR_CHALLENGE);
+	wa_assert_free(&a);
+	wa_rp_free(&rp);
+	free(j1);
+	free(j2);
+}
+
 static void
 bom_clientdata(void **state)
 {
@@ -202,6 +253,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(registration_challenge),
 		cmocka_unit_test(assertion_challenge),
+		cmocka_unit_test(assertion_reparse_drops_clientdata),
 		cmocka_unit_test(bom_clientdata),
 		cmocka_unit_test(unverified_challenge_is_reported),
 		cmocka_unit_test(bad_arguments),
