@@ -11,53 +11,86 @@
 static const char b64url_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-static int
-b64_val(unsigned char c, bool url)
-{
-	if (c >= 'A' && c <= 'Z')
-		return (c - 'A');
-	if (c >= 'a' && c <= 'z')
-		return (c - 'a' + 26);
-	if (c >= '0' && c <= '9')
-		return (c - '0' + 52);
-	if (url ? c == '-' : c == '+')
-		return (62);
-	if (url ? c == '_' : c == '/')
-		return (63);
+/*
+ * Each alphabet's value of a character, plus one: 0 is a character
+ * outside the alphabet.
+ */
+static const unsigned char b64url_val[256] = {
+	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5,
+	['F'] = 6, ['G'] = 7, ['H'] = 8, ['I'] = 9, ['J'] = 10,
+	['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15,
+	['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20,
+	['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24, ['Y'] = 25,
+	['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
+	['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35,
+	['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40,
+	['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45,
+	['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50,
+	['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55,
+	['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
+	['8'] = 61, ['9'] = 62, ['-'] = 63, ['_'] = 64
+};
 
-	return (-1);
-}
+static const unsigned char b64std_val[256] = {
+	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5,
+	['F'] = 6, ['G'] = 7, ['H'] = 8, ['I'] = 9, ['J'] = 10,
+	['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15,
+	['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20,
+	['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24, ['Y'] = 25,
+	['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
+	['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35,
+	['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40,
+	['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45,
+	['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50,
+	['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55,
+	['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
+	['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64
+};
 
 /* Decodes n characters (no padding) of src into dst. */
 static int
 b64_decode(const char *src, size_t n, bool url, unsigned char *dst,
     size_t dst_max, size_t *dst_len)
 {
-	size_t		 out_len, o = 0;
-	uint32_t	 acc = 0;
-	unsigned int	 bits = 0;
+	const unsigned char	*s = (const unsigned char *)src;
+	const unsigned char	*val = url ? b64url_val : b64std_val;
+	size_t			 out_len, i, o = 0;
+	uint32_t		 a, b, c, d;
 
 	if (n % 4 == 1)
 		return (WA_ERR_B64);
 	out_len = n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1);
 	if (out_len > dst_max)
 		return (WA_ERR_TOO_LARGE);
-	for (size_t i = 0; i < n; i++) {
-		int v = b64_val((unsigned char)src[i], url);
-
-		if (v < 0)
+	for (i = 0; i + 4 <= n; i += 4) {
+		a = val[s[i]];
+		b = val[s[i + 1]];
+		c = val[s[i + 2]];
+		d = val[s[i + 3]];
+		if (a == 0 || b == 0 || c == 0 || d == 0)
 			return (WA_ERR_B64);
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			dst[o++] = (unsigned char)(acc >> bits);
-			acc &= (1U << bits) - 1;
-		}
+		a = (a - 1) << 18 | (b - 1) << 12 | (c - 1) << 6 | (d - 1);
+		dst[o++] = (unsigned char)(a >> 16);
+		dst[o++] = (unsigned char)(a >> 8);
+		dst[o++] = (unsigned char)a;
 	}
-	/* Canonical: the bits left over must be zero. */
-	if (acc != 0)
-		return (WA_ERR_B64);
+	/* 2 or 3 characters left: 1 or 2 bytes, the rest bits zero. */
+	if (i < n) {
+		a = val[s[i]];
+		b = val[s[i + 1]];
+		c = n - i == 3 ? val[s[i + 2]] : 1;
+		if (a == 0 || b == 0 || c == 0)
+			return (WA_ERR_B64);
+		a = (a - 1) << 18 | (b - 1) << 12 | (c - 1) << 6;
+		dst[o++] = (unsigned char)(a >> 16);
+		if (n - i == 3) {
+			dst[o++] = (unsigned char)(a >> 8);
+			/* Canonical: the bits left over must be zero. */
+			if ((a & 0xff) != 0)
+				return (WA_ERR_B64);
+		} else if ((a & 0xffff) != 0)
+			return (WA_ERR_B64);
+	}
 	*dst_len = o;
 
 	return (WA_OK);
@@ -122,10 +155,10 @@ wa_b64std_decode_buf(const char *src, size_t n, size_t max,
 char *
 wa_b64url_encode(const unsigned char *src, size_t n)
 {
+	const char	*a = b64url_alphabet;
 	char		*out;
-	size_t		 o = 0;
-	uint32_t	 acc = 0;
-	unsigned int	 bits = 0;
+	size_t		 i, o = 0;
+	uint32_t	 v;
 
 	if (src == NULL && n > 0)
 		return (NULL);
@@ -133,17 +166,23 @@ wa_b64url_encode(const unsigned char *src, size_t n)
 		return (NULL);
 	if ((out = malloc(n / 3 * 4 + 4 + 1)) == NULL)
 		return (NULL);
-	for (size_t i = 0; i < n; i++) {
-		acc = (acc << 8) | src[i];
-		bits += 8;
-		while (bits >= 6) {
-			bits -= 6;
-			out[o++] = b64url_alphabet[(acc >> bits) & 0x3f];
-		}
-		acc &= (1U << bits) - 1;
+	for (i = 0; i + 3 <= n; i += 3) {
+		v = (uint32_t)src[i] << 16 | (uint32_t)src[i + 1] << 8 |
+		    src[i + 2];
+		out[o++] = a[v >> 18];
+		out[o++] = a[(v >> 12) & 0x3f];
+		out[o++] = a[(v >> 6) & 0x3f];
+		out[o++] = a[v & 0x3f];
 	}
-	if (bits > 0)
-		out[o++] = b64url_alphabet[(acc << (6 - bits)) & 0x3f];
+	if (i < n) {
+		v = (uint32_t)src[i] << 16;
+		if (n - i == 2)
+			v |= (uint32_t)src[i + 1] << 8;
+		out[o++] = a[v >> 18];
+		out[o++] = a[(v >> 12) & 0x3f];
+		if (n - i == 2)
+			out[o++] = a[(v >> 6) & 0x3f];
+	}
 	out[o] = '\0';
 
 	return (out);

@@ -39,7 +39,39 @@ static const struct b64_case url_cases[] = {
 	{ "dot", "Zm9v.g", 0, WA_ERR_B64, NULL },
 	{ "nul_inside", "Zm\0v", 4, WA_ERR_B64, NULL },
 	{ "high_byte", "Zm\xc3\xa9", 0, WA_ERR_B64, NULL },
+	{ "bad_in_tail_2", "Zm9v*g", 0, WA_ERR_B64, NULL },
+	{ "bad_in_tail_3", "Zm9vYm*", 0, WA_ERR_B64, NULL },
+	{ "trailing_bits_after_group", "Zm9vZh", 0, WA_ERR_B64, NULL },
 };
+
+/*
+ * Every byte outside the alphabet, at every position of a text with a
+ * whole group and a tail, is refused; every byte inside decodes.
+ */
+static void
+url_every_byte_everywhere(void **state)
+{
+	static const char	 alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_";
+	char			 in[8];
+	unsigned char		 out[8];
+	size_t			 len;
+	int			 r;
+
+	(void)state;
+	for (size_t pos = 0; pos < 7; pos++)
+		for (int c = 0; c < 256; c++) {
+			memcpy(in, "AAAAAAA", 7);
+			in[pos] = (char)c;
+			r = wa_b64url_decode(in, 7, out, sizeof(out), &len);
+			/* The last character holds two zero bits. */
+			if (c != 0 && strchr(alpha, c) != NULL &&
+			    (pos != 6 || (strchr(alpha, c) - alpha) % 4 == 0))
+				assert_int_equal(r, WA_OK);
+			else
+				assert_int_equal(r, WA_ERR_B64);
+		}
+}
 
 static void
 run_url(const struct b64_case *c)
@@ -212,6 +244,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(url_table),
+		cmocka_unit_test(url_every_byte_everywhere),
 		cmocka_unit_test(url_output_too_small),
 		cmocka_unit_test(url_null_arguments),
 		cmocka_unit_test(url_decode_buf_over_max),
