@@ -158,6 +158,13 @@ void	 store_writer_detach(struct store *);
  * queued or in a batch, the batches begun and whether its thread runs.
  */
 void	 store_writer_stats(struct store *, size_t *, uint64_t *, bool *);
+/*
+ * Test hooks: the checkpoints the checkpointer of st's database has run
+ * (0 if none), and the WAL pages that wake it, for every writer of the
+ * process (STORE_WRITER_WAL until set).
+ */
+uint64_t store_writer_checkpoints(struct store *);
+void	 store_writer_set_wal(int);
 
 /* Inside a transaction: the ceremony consume of store_ceremony_consume. */
 int	 store_ceremony_use(struct store *, const unsigned char *, int64_t,

@@ -27,12 +27,18 @@
  *
  * The writer's connection calls no automatic checkpoint inside COMMIT
  * (that would hold the write lock and every waiter of the batch): its
- * WAL hook only counts pages, and the writer runs a PASSIVE checkpoint
- * after it has answered the batch, once the WAL holds
- * STORE_WRITER_WAL pages.
+ * WAL hook only counts pages.  Once the WAL holds STORE_WRITER_WAL
+ * pages, the writer wakes its checkpointer, a second thread with its
+ * own connection, which runs a PASSIVE checkpoint.  In WAL mode a
+ * checkpoint and a write transaction run side by side, so the batches
+ * go on committing while the pages are copied back and the database
+ * file is synced.  When it is done, the writer copies the few frames
+ * added meanwhile itself, between two batches, so that the WAL can be
+ * started again from the top.
  */
 #include <assert.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,10 +86,20 @@ struct store_writer {
 	/* The writer thread's own, while it runs. */
 	struct store		*st;
 	int			 wal_pages;
+
+	/* The checkpointer: its flags under mtx. */
+	struct store		*ckpt_st;	/* its connection */
+	pthread_t		 ckpt_thread;
+	pthread_cond_t		 ckpt_cv;	/* ckpt_want or stop */
+	bool			 ckpt_want;
+	bool			 ckpt_stop;
+	uint64_t		 ckpts;		/* run, ever */
+	uint64_t		 ckpts_seen;	/* by the writer */
 };
 
 static pthread_mutex_t		 reg_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct store_writer	*writers;
+static atomic_int		 wal_wake = STORE_WRITER_WAL;
 
 /* Counts the WAL instead of checkpointing inside COMMIT. */
 static int
@@ -174,6 +190,7 @@ writer_main(void *arg)
 	struct store_writer *w = arg;
 	struct job *batch, *last, *j, *next;
 	size_t n;
+	bool catch_up;
 
 	for (;;) {
 		pthread_mutex_lock(&w->mtx);
@@ -202,20 +219,72 @@ writer_main(void *arg)
 			pthread_cond_signal(&j->cv);
 			w->pending--;
 		}
+		catch_up = false;
+		if (w->ckpts != w->ckpts_seen) {
+			w->ckpts_seen = w->ckpts;
+			catch_up = true;
+		} else if (w->wal_pages >= atomic_load(&wal_wake) &&
+		    !w->ckpt_want) {
+			w->ckpt_want = true;
+			pthread_cond_signal(&w->ckpt_cv);
+		}
 		pthread_mutex_unlock(&w->mtx);
 
-		if (w->wal_pages >= STORE_WRITER_WAL) {
-			w->wal_pages = 0;
-			/* BUSY: another checkpointer; a later one retries. */
+		/*
+		 * The checkpointer has copied the WAL as it was when it
+		 * began; the frames the batches added meanwhile are few,
+		 * and copying them here, between batches, leaves the WAL
+		 * wholly copied when the next batch begins, so that SQLite
+		 * can start it again from the top instead of growing it.
+		 */
+		if (catch_up)
 			(void)sqlite3_wal_checkpoint_v2(w->st->db, NULL,
 			    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-		}
 	}
 
 	return (NULL);
 }
 
-/* Opens the writer's connection and starts its thread; w->mtx not held. */
+static void *
+ckpt_main(void *arg)
+{
+	struct store_writer *w = arg;
+
+	pthread_mutex_lock(&w->mtx);
+	for (;;) {
+		while (!w->ckpt_want && !w->ckpt_stop)
+			pthread_cond_wait(&w->ckpt_cv, &w->mtx);
+		if (w->ckpt_stop)
+			break;
+		pthread_mutex_unlock(&w->mtx);
+		/* BUSY: another checkpointer; a later one retries. */
+		(void)sqlite3_wal_checkpoint_v2(w->ckpt_st->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&w->mtx);
+		w->ckpt_want = false;
+		w->ckpts++;
+	}
+	pthread_mutex_unlock(&w->mtx);
+
+	return (NULL);
+}
+
+/* Stops the checkpointer thread and closes its connection. */
+static void
+ckpt_stop(struct store_writer *w)
+{
+	pthread_mutex_lock(&w->mtx);
+	w->ckpt_stop = true;
+	pthread_cond_signal(&w->ckpt_cv);
+	pthread_mutex_unlock(&w->mtx);
+	pthread_join(w->ckpt_thread, NULL);
+	store_close(&w->ckpt_st);
+}
+
+/*
+ * Opens the writer's and the checkpointer's connections and starts
+ * their threads; w->mtx not held.
+ */
 static int
 writer_start(struct store_writer *w)
 {
@@ -226,20 +295,31 @@ writer_start(struct store_writer *w)
 		return (r);
 	if ((r = store_cache_kib(w->st, STORE_WRITER_CACHE_KIB)) != STORE_OK)
 		goto fail;
+	if ((r = store_open(w->path, &w->ckpt_st)) != STORE_OK)
+		goto fail;
 	w->wal_pages = 0;
+	w->ckpt_want = w->ckpt_stop = false;
+	w->ckpts_seen = w->ckpts;
 	(void)sqlite3_wal_hook(w->st->db, wal_hook, w);
 	/* Signals are for the program's threads, not the library's. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = pthread_create(&w->thread, NULL, writer_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r != 0) {
+	if ((r = pthread_create(&w->ckpt_thread, NULL, ckpt_main, w)) != 0) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		r = STORE_ERR_NOMEM;
 		goto fail;
 	}
+	if ((r = pthread_create(&w->thread, NULL, writer_main, w)) != 0) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		ckpt_stop(w);
+		r = STORE_ERR_NOMEM;
+		goto fail;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	return (STORE_OK);
 fail:
+	store_close(&w->ckpt_st);
 	store_close(&w->st);
 
 	return (r);
@@ -261,6 +341,8 @@ writer_stop(struct store_writer *w)
 	pthread_mutex_unlock(&w->mtx);
 
 	pthread_join(w->thread, NULL);
+	/* The writer's connection is the last to close: it checkpoints. */
+	ckpt_stop(w);
 	store_close(&w->st);
 
 	pthread_mutex_lock(&w->mtx);
@@ -277,6 +359,7 @@ writer_free(struct store_writer *w)
 	pthread_mutex_destroy(&w->mtx);
 	pthread_cond_destroy(&w->work);
 	pthread_cond_destroy(&w->state_cv);
+	pthread_cond_destroy(&w->ckpt_cv);
 	free(w->path);
 	free(w);
 }
@@ -304,6 +387,14 @@ writer_new(const char *path)
 		return (NULL);
 	}
 	if (pthread_cond_init(&w->state_cv, NULL) != 0) {
+		pthread_cond_destroy(&w->work);
+		pthread_mutex_destroy(&w->mtx);
+		free(w->path);
+		free(w);
+		return (NULL);
+	}
+	if (pthread_cond_init(&w->ckpt_cv, NULL) != 0) {
+		pthread_cond_destroy(&w->state_cv);
 		pthread_cond_destroy(&w->work);
 		pthread_mutex_destroy(&w->mtx);
 		free(w->path);
@@ -437,6 +528,35 @@ done:
 	(void)pthread_setcancelstate(cancel, NULL);
 
 	return (r);
+}
+
+void
+store_writer_set_wal(int pages)
+{
+	atomic_store(&wal_wake, pages > 0 ? pages : STORE_WRITER_WAL);
+}
+
+uint64_t
+store_writer_checkpoints(struct store *st)
+{
+	struct store_writer *w;
+	const char *path;
+	uint64_t n = 0;
+
+	if ((path = sqlite3_db_filename(st->db, "main")) == NULL)
+		return (0);
+	pthread_mutex_lock(&reg_mtx);
+	for (w = writers; w != NULL; w = w->next)
+		if (strcmp(w->path, path) == 0)
+			break;
+	if (w != NULL) {
+		pthread_mutex_lock(&w->mtx);
+		n = w->ckpts;
+		pthread_mutex_unlock(&w->mtx);
+	}
+	pthread_mutex_unlock(&reg_mtx);
+
+	return (n);
 }
 
 void
