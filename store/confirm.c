@@ -175,7 +175,7 @@ complete_write(struct store *st, void *arg)
 		goto fail;
 	}
 	r = store_cred_advance(st, c->cred_id, c->cred_id_len, c->count,
-	    c->bs, c->now, &row, &user_id);
+	    c->bs, c->now, &row, &user_id, NULL);
 fail:
 	sqlite3_finalize(s);
 

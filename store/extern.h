@@ -186,11 +186,12 @@ int	 store_enroll_use(struct store *, const unsigned char *, int64_t,
 /*
  * Inside a transaction: a use of the credential.  The sign count must
  * increase unless both are 0 (STORE_ERR_COUNTER), the credential must be
- * live (STORE_ERR_REVOKED); sets BS and last use.  OUT: its row id and
- * user id.
+ * live (STORE_ERR_REVOKED); sets BS and last use.  OUT: its row id, its
+ * user's id and, unless NULL, that user's name (STORE_MAX_USERNAME + 1
+ * bytes).
  */
 int	 store_cred_advance(struct store *, const unsigned char *, size_t,
-	    uint32_t, bool, int64_t, int64_t *, int64_t *);
+	    uint32_t, bool, int64_t, int64_t *, int64_t *, char *);
 /* True if a session record's fixed fields are well formed. */
 bool	 store_session_ok(const struct store_session *);
 /* Inside a transaction: inserts a session of that user and credential. */

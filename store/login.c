@@ -25,7 +25,8 @@ static const char sql_update[] =
     "UPDATE credentials SET sign_count = ?2, bs = ?3, last_used = ?4"
     " WHERE cred_id = ?1 AND revoked_at = 0"
     " AND (?2 > sign_count OR (?2 = 0 AND sign_count = 0))"
-    " RETURNING id, user_id";
+    " RETURNING id, user_id,"
+    " (SELECT username FROM users WHERE users.id = credentials.user_id)";
 static const char sql_state[] =
     "SELECT revoked_at FROM credentials WHERE cred_id = ?1";
 
@@ -51,7 +52,8 @@ fail:
 
 int
 store_cred_advance(struct store *st, const unsigned char *id, size_t len,
-    uint32_t count, bool bs, int64_t now, int64_t *row, int64_t *user_id)
+    uint32_t count, bool bs, int64_t now, int64_t *row, int64_t *user_id,
+    char *username)
 {
 	sqlite3_stmt *s = NULL;
 	int r, rc;
@@ -78,6 +80,9 @@ store_cred_advance(struct store *st, const unsigned char *id, size_t len,
 	}
 	if ((r = store_col_int64(s, 0, row)) != STORE_OK ||
 	    (r = store_col_int64(s, 1, user_id)) != STORE_OK)
+		goto fail;
+	if (username != NULL && (r = store_col_text(s, 2, username,
+	    STORE_MAX_USERNAME + 1)) != STORE_OK)
 		goto fail;
 	/* cred_id is UNIQUE: exactly one row. */
 	if ((rc = sqlite3_step(s)) != SQLITE_DONE) {
@@ -109,18 +114,14 @@ struct login {
  * credential is named by SHA-256 of its id, in hex.
  */
 static int
-login_audit(struct store *st, const struct login *l, int64_t user_id)
+login_audit(struct store *st, const struct login *l, const char *username)
 {
 	static const char	 hex[] = "0123456789abcdef";
-	struct store_user	 u;
 	unsigned char		 h[STORE_HASH_LEN];
 	char			 detail[sizeof("{\"credential\":\"\"}") +
 				    2 * STORE_HASH_LEN];
 	size_t			 n;
-	int			 r;
 
-	if ((r = store_user_by_id(st, user_id, &u)) != STORE_OK)
-		return (r);
 	if (EVP_Digest(l->cred_id, l->cred_id_len, h, NULL, EVP_sha256(),
 	    NULL) != 1)
 		return (STORE_ERR_NOMEM);
@@ -131,8 +132,8 @@ login_audit(struct store *st, const struct login *l, int64_t user_id)
 	}
 	snprintf(detail + n, sizeof(detail) - n, "\"}");
 
-	return (store_audit_append(st, l->now, "login", u.username,
-	    u.username, detail));
+	return (store_audit_append(st, l->now, "login", username, username,
+	    detail));
 }
 
 /* On the writer's connection, inside the login's savepoint. */
@@ -141,19 +142,20 @@ login_write(struct store *st, void *arg)
 {
 	const struct login *l = arg;
 	int64_t row = 0, user_id = 0;
+	char username[STORE_MAX_USERNAME + 1];
 	int r;
 
 	if ((r = store_ceremony_put(st, l->cer_id, l->cer_expires,
 	    l->now)) != STORE_OK ||
 	    (r = store_cred_advance(st, l->cred_id, l->cred_id_len, l->count,
-	    l->bs, l->now, &row, &user_id)) != STORE_OK)
+	    l->bs, l->now, &row, &user_id, username)) != STORE_OK)
 		return (r);
 	if (l->sess->user_id != 0 && l->sess->user_id != user_id)
 		return (STORE_ERR_ARG);
 	if ((r = store_session_put(st, l->sess, user_id, row)) != STORE_OK)
 		return (r);
 
-	return (login_audit(st, l, user_id));
+	return (login_audit(st, l, username));
 }
 
 int
