@@ -96,15 +96,50 @@ mint(struct http_req *r, const struct store_user *u,
 	return (jwt);
 }
 
-static json_t *
+/*
+ * The token answer, as text.  The access token leads and is written
+ * as it is: a JWS in compact form is base64url and dots, which JSON
+ * never escapes, so jansson is spared a character-by-character pass
+ * over the longest value; the rest goes through jansson (JSON_EMBED:
+ * the members without their braces).  refresh: NULL for none.
+ */
+static char *
 token_response(const char *jwt, const struct store_user *u,
-    const struct store_session *s)
+    const struct store_session *s, const char *refresh)
 {
-	return (json_pack("{s:s, s:s, s:I, s:I, s:{s:s, s:s, s:s}}",
-	    "access_token", jwt, "token_type", "Bearer", "expires_in",
+	static const char	 jws_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_.";
+	json_t			*rest;
+	char			*members, *text = NULL;
+	size_t			 n;
+
+	if (jwt[strspn(jwt, jws_chars)] != '\0')
+		return (NULL);
+	rest = json_pack("{s:s, s:I, s:I, s:{s:s, s:s, s:s}}",
+	    "token_type", "Bearer", "expires_in",
 	    (json_int_t)srv->cfg.token_lifetime, "session_expires_at",
 	    (json_int_t)s->expires, "user", "username", u->username,
-	    "display_name", u->display_name, "role", store_role_name(u->role)));
+	    "display_name", u->display_name, "role", store_role_name(u->role));
+	if (rest != NULL && refresh != NULL &&
+	    json_object_set_new(rest, "refresh_token",
+	    json_string(refresh)) != 0) {
+		json_decref(rest);
+		return (NULL);
+	}
+	if ((members = token_json_dumps(rest, JSON_COMPACT | JSON_EMBED)) ==
+	    NULL) {
+		json_decref(rest);
+		return (NULL);
+	}
+	json_decref(rest);
+	n = strlen(jwt) + strlen(members) + sizeof("{\"access_token\":\"\",}");
+	if ((text = malloc(n)) != NULL)
+		snprintf(text, n, "{\"access_token\":\"%s\",%s}", jwt,
+		    members);
+	OPENSSL_cleanse(members, strlen(members));
+	free(members);
+
+	return (text);
 }
 
 /*
@@ -130,7 +165,6 @@ session_start(struct http_req *r, const struct ceremony *cer,
 	struct store_session	 s;
 	unsigned char		 secret[SECRET_LEN];
 	char			*jwt = NULL, *sec = NULL, *text = NULL;
-	json_t			*out = NULL;
 	int			 e;
 
 	memset(&s, 0, sizeof(s));
@@ -153,13 +187,7 @@ session_start(struct http_req *r, const struct ceremony *cer,
 	 */
 	if ((jwt = mint(r, u, &s, now)) == NULL ||
 	    (sec = b64(secret, sizeof(secret))) == NULL ||
-	    (out = token_response(jwt, u, &s)) == NULL ||
-	    json_object_set_new(out, "refresh_token", json_string(sec)) != 0) {
-		json_decref(out);
-		http_error(r, 500, "internal_error", "internal error");
-		goto done;
-	}
-	if ((text = http_json_text(out)) == NULL) {	/* out is gone */
+	    (text = token_response(jwt, u, &s, sec)) == NULL) {
 		http_error(r, 500, "internal_error", "internal error");
 		goto done;
 	}
@@ -332,7 +360,7 @@ route_token(struct http_req *r)
 {
 	struct store_session	 s;
 	struct store_user	 u;
-	char			*jwt;
+	char			*jwt, *text;
 	int64_t			 now = now_s();
 
 	if (request_session(r, &s, &u) < 0) {
@@ -344,9 +372,15 @@ route_token(struct http_req *r)
 		http_error(r, 500, "internal_error", "internal error");
 		return (0);
 	}
+	if ((text = token_response(jwt, &u, &s, NULL)) == NULL) {
+		free(jwt);
+		http_error(r, 500, "internal_error", "internal error");
+		return (0);
+	}
 	metrics_ceremony("token", "ok");
 	log_event("token_refresh", "rid", r->id, "user", u.username, NULL);
-	http_json(r, 200, token_response(jwt, &u, &s));
+	http_json_send(r, 200, text);
+	free(text);
 	free(jwt);
 
 	return (0);

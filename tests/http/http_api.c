@@ -830,6 +830,8 @@ introspect_needs_service_key(void **state)
 	fx_user_free(&u);
 }
 
+#define DISPLAY_NAME	"Ann \"Q\" Sh\xc3\xb6pper \\ </script>"
+
 static void
 enrollments_by_service(void **state)
 {
@@ -837,7 +839,7 @@ enrollments_by_service(void **state)
 	struct hc_resp	 resp;
 	json_t		*j;
 	char		*body, prefix[256];
-	const char	*code;
+	const char	*code, *rt;
 	int		 st;
 
 	(void)state;
@@ -855,8 +857,9 @@ enrollments_by_service(void **state)
 	st = fx_post(T.c, "/v1/enrollments", body, T.svc_key, &resp);
 	fx_expect_error(&resp, st, 400, "malformed_request");
 	free(body);
+	/* A name JSON must escape, back in the sign-in's answer intact. */
 	body = dumps(json_pack("{s:s, s:s, s:s, s:s}", "username", u.name,
-	    "role", "customer", "display_name", "Ann Shopper", "contact",
+	    "role", "customer", "display_name", DISPLAY_NAME, "contact",
 	    "ann.shopper@example.org"));
 	assert_int_equal(fx_post(T.c, "/v1/enrollments", body, T.svc_key,
 	    &resp), 201);
@@ -872,6 +875,18 @@ enrollments_by_service(void **state)
 	/* The code enrolls a passkey. */
 	assert_int_equal(fx_register(T.c, code, &u, WA_COSE_ES256, NULL,
 	    &resp), 201);
+	json_decref(j);
+	free(body);
+	j = login_json(&u, false, &resp);
+	assert_jstr(j, "user.display_name", DISPLAY_NAME);
+	assert_jstr(j, "user.role", "customer");
+	assert_non_null(rt = jstr(j, "refresh_token"));
+	body = dumps(json_pack("{s:s}", "refresh_token", rt));
+	json_decref(j);
+	assert_int_equal(fx_post(T.c, "/v1/token", body, NULL, &resp), 200);
+	assert_non_null(j = fx_json(&resp));
+	secret(jstr(j, "access_token"));
+	assert_jstr(j, "user.display_name", DISPLAY_NAME);
 	json_decref(j);
 	free(body);
 	/* Services enroll customers only. */
