@@ -32,6 +32,7 @@
 
 #define RBUF_LEN	16384
 #define MAX_LINE	1024	/* chunk size lines and trailers */
+#define INLINE_BODY_MAX	16384	/* bodies sent with their head */
 
 struct hc_conn {
 	char		*host;
@@ -880,7 +881,7 @@ hc_request(struct hc_conn *c, const char *method, const char *path,
 {
 	char	*head = NULL;
 	size_t	 cap, n;
-	bool	 v6 = strchr(c->host, ':') != NULL;
+	bool	 v6 = strchr(c->host, ':') != NULL, inline_body;
 	int	 r, w, wr = HC_OK;
 
 	resp->status = 0;
@@ -893,6 +894,10 @@ hc_request(struct hc_conn *c, const char *method, const char *path,
 			return (HC_ERR_ARG);
 		cap += strlen(headers[i]) + 2;
 	}
+	/* A small body goes in the same write: one segment, one send. */
+	inline_body = body != NULL && body_len <= INLINE_BODY_MAX;
+	if (inline_body)
+		cap += body_len;
 	if ((head = malloc(cap)) == NULL)
 		return (HC_ERR_NOMEM);
 	w = snprintf(head, cap, "%s %s HTTP/1.1\r\nHost: %s%s%s:%s\r\n"
@@ -907,6 +912,10 @@ hc_request(struct hc_conn *c, const char *method, const char *path,
 		n += (size_t)snprintf(head + n, cap - n,
 		    "Content-Length: %zu\r\n", body != NULL ? body_len : 0);
 	n += (size_t)snprintf(head + n, cap - n, "\r\n");
+	if (inline_body && body_len > 0) {
+		memcpy(head + n, body, body_len);
+		n += body_len;
+	}
 
 	if ((r = ready(c)) != HC_OK)
 		goto done;
@@ -914,7 +923,8 @@ hc_request(struct hc_conn *c, const char *method, const char *path,
 	if ((r = io_write(c, head, n)) != HC_OK)
 		goto done;
 	/* A server may answer (413) and close before taking the body. */
-	if (body != NULL && body_len > 0 && (wr = io_write(c, body,
+	if (!inline_body && body != NULL && body_len > 0 &&
+	    (wr = io_write(c, body,
 	    body_len)) != HC_OK && wr != HC_ERR_IO) {
 		r = wr;
 		goto done;
