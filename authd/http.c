@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
+
 #include "civetweb.h"
 
 #include "authd/authd.h"
@@ -15,6 +17,8 @@
 
 #define MAX_JSON_DEPTH	16
 #define HTTP_BODY_STEP	64	/* bytes per mg_read(); see http_body_raw */
+#define HTTP_BODY_FIRST	4096	/* first buffer of a chunked body */
+#define SMALL_ANSWER	8192	/* answer bodies built on the stack */
 #ifndef MIN
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 #endif
@@ -92,20 +96,29 @@ http_json_text(json_t *body)
 void
 http_json_send(struct http_req *r, int status, const char *s)
 {
-	char	*out, buf[HEAD_MAX];
+	char	*out, small[HEAD_MAX + SMALL_ANSWER];
 	size_t	 len = strlen(s), hlen;
 
 	r->status = status;
+	/* Head and body in one write; a small answer needs no malloc. */
+	if (len <= SMALL_ANSWER) {
+		hlen = head(r, "application/json", len, small);
+		memcpy(small + hlen, s, len);
+		mg_write(r->conn, small, hlen + len);
+		OPENSSL_cleanse(small + hlen, len);
+		return;
+	}
 	if ((out = malloc(HEAD_MAX + len)) == NULL) {
 		/* Two writes rather than no answer. */
-		hlen = head(r, "application/json", len, buf);
-		mg_write(r->conn, buf, hlen);
+		hlen = head(r, "application/json", len, small);
+		mg_write(r->conn, small, hlen);
 		mg_write(r->conn, s, len);
 		return;
 	}
 	hlen = head(r, "application/json", len, out);
 	memcpy(out + hlen, s, len);
 	mg_write(r->conn, out, hlen + len);
+	OPENSSL_cleanse(out + hlen, len);
 	free(out);
 }
 
@@ -214,8 +227,9 @@ http_body_raw(struct http_req *r, size_t *len)
 	const struct mg_request_info	*ri = mg_get_request_info(r->conn);
 	const char			*ct = mg_get_header(r->conn,
 					    "Content-Type");
-	char				*buf;
+	char				*buf, *nb;
 	size_t				 max = (size_t)srv->cfg.max_body, n = 0;
+	size_t				 cap;
 	int				 got;
 
 	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
@@ -230,7 +244,15 @@ http_body_raw(struct http_req *r, size_t *len)
 		    "the request body is too large");
 		return (NULL);
 	}
-	if ((buf = malloc(max + 1)) == NULL) {
+	/*
+	 * The buffer fits the declared length; a chunked body grows it up
+	 * to max + 1 bytes, one more than allowed, to see it is too long.
+	 * (A buffer of max_body for every request would cost a 64 KiB
+	 * allocation and its free each time.)
+	 */
+	cap = ri->content_length >= 0 ? (size_t)ri->content_length + 1 :
+	    MIN(max + 1, HTTP_BODY_FIRST);
+	if ((buf = malloc(cap)) == NULL) {
 		http_error(r, 503, "unavailable", "out of memory");
 		return (NULL);
 	}
@@ -242,8 +264,20 @@ http_body_raw(struct http_req *r, size_t *len)
 	 * are buffered already) lets the deadline below cut it off within
 	 * request_timeout_ms plus HTTP_BODY_STEP slow bytes.
 	 */
-	while (n <= max && (got = mg_read(r->conn, buf + n,
-	    MIN(max + 1 - n, HTTP_BODY_STEP))) > 0) {
+	while (n <= max) {
+		if (n == cap) {
+			cap = MIN(cap * 2, max + 1);
+			if ((nb = realloc(buf, cap)) == NULL) {
+				free(buf);
+				http_error(r, 503, "unavailable",
+				    "out of memory");
+				return (NULL);
+			}
+			buf = nb;
+		}
+		if ((got = mg_read(r->conn, buf + n, MIN(cap - n,
+		    HTTP_BODY_STEP))) <= 0)
+			break;
 		n += (size_t)got;
 		if (n <= max && (ri->content_length < 0 ||
 		    (long long)n < ri->content_length) &&

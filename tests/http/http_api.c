@@ -1708,6 +1708,63 @@ oversized_body(void **state)
 	hc_resp_free(&resp);
 }
 
+/* Sends a chunked JSON body of n bytes (n >= 2) in 1000-byte chunks. */
+static int
+chunked_options(size_t n, struct hc_resp *resp)
+{
+	struct hc_conn	*c;
+	char		*req, *body;
+	size_t		 len = 0, off;
+	int		 w;
+
+	assert_non_null(body = malloc(n));
+	memset(body, ' ', n);
+	memcpy(body, "{\"username\":\"x\"", 15);
+	body[n - 1] = '}';
+	assert_non_null(req = malloc(n + n / 1000 * 16 + 512));
+	w = snprintf(req, 256, "POST /v1/authentication/options "
+	    "HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nContent-Type: application/json"
+	    "\r\nTransfer-Encoding: chunked\r\n\r\n", fx.port);
+	len = (size_t)w;
+	for (off = 0; off < n; off += 1000) {
+		size_t k = n - off < 1000 ? n - off : 1000;
+
+		len += (size_t)snprintf(req + len, 16, "%zx\r\n", k);
+		memcpy(req + len, body + off, k);
+		len += k;
+		memcpy(req + len, "\r\n", 2);
+		len += 2;
+	}
+	memcpy(req + len, "0\r\n\r\n", 5);
+	len += 5;
+	c = fx_connect(NULL);
+	assert_int_equal(hc_request_raw(c, req, len, resp), HC_OK);
+	hc_close(&c);
+	free(req);
+	free(body);
+
+	return (resp->status);
+}
+
+/*
+ * A chunked body has no length up front: its buffer grows as it comes,
+ * up to max_body (64 KiB) and not a byte further.
+ */
+static void
+chunked_body_sizes(void **state)
+{
+	struct hc_resp resp;
+
+	(void)state;
+	memset(&resp, 0, sizeof(resp));
+	assert_int_equal(chunked_options(20, &resp), 200);
+	assert_int_equal(chunked_options(20000, &resp), 200);
+	assert_int_equal(chunked_options(65536, &resp), 200);
+	assert_int_equal(chunked_options(65537, &resp), 413);
+	fx_expect_error(&resp, resp.status, 413, "body_too_large");
+	hc_resp_free(&resp);
+}
+
 /* A body longer than Content-Length says, sent chunked. */
 static void
 oversized_chunked_body(void **state)
@@ -2116,6 +2173,7 @@ main(void)
 		cmocka_unit_test(foreign_challenge),
 		cmocka_unit_test(oversized_body),
 		cmocka_unit_test(oversized_chunked_body),
+		cmocka_unit_test(chunked_body_sizes),
 		cmocka_unit_test(truncated_body),
 		cmocka_unit_test(malformed_json),
 		cmocka_unit_test(wrong_content_type),
