@@ -147,7 +147,7 @@ route_authentication_options(struct http_req *r)
 		return (0);
 	}
 	if (username != NULL) {
-		e = store_user_by_name(r->st, username, &u);
+		e = store_user_by_name_nopii(r->st, username, &u);
 		if (e == STORE_OK) {
 			struct cred_list l = { allow, 0 };
 

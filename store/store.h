@@ -279,6 +279,13 @@ int	 store_user_ensure(struct store *, const char *, enum store_role,
 	    const char *, int64_t, struct store_user *);
 int	 store_user_by_id(struct store *, int64_t, struct store_user *);
 int	 store_user_by_name(struct store *, const char *, struct store_user *);
+/*
+ * The same without the personal data: display_name and contact are ""
+ * and nothing is unsealed.  For a lookup that only needs the id, the
+ * handle and the role (a sign-in's options).
+ */
+int	 store_user_by_name_nopii(struct store *, const char *,
+	    struct store_user *);
 int	 store_user_by_handle(struct store *, const unsigned char *,
 	    struct store_user *);
 /*

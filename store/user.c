@@ -40,8 +40,9 @@ static const char sql_list[] =
     "SELECT " USER_COLS " FROM users WHERE role BETWEEN ?1 AND ?2"
     " ORDER BY username";
 
+/* pii: unseal the display name and the contact, else leave them "". */
 static int
-read_user(struct store *st, sqlite3_stmt *s, struct store_user *u)
+read_user(struct store *st, sqlite3_stmt *s, struct store_user *u, bool pii)
 {
 	int64_t role;
 	int r;
@@ -60,11 +61,11 @@ read_user(struct store *st, sqlite3_stmt *s, struct store_user *u)
 		r = STORE_ERR_LOCKED;
 		goto fail;
 	}
-	if ((r = store_col_sealed_text(st, s, 3, SEAL_DISPLAY, u->handle,
-	    sizeof(u->handle), u->display_name,
+	if (pii && (r = store_col_sealed_text(st, s, 3, SEAL_DISPLAY,
+	    u->handle, sizeof(u->handle), u->display_name,
 	    sizeof(u->display_name))) != STORE_OK)
 		goto fail;
-	if (sqlite3_column_type(s, 6) != SQLITE_NULL &&
+	if (pii && sqlite3_column_type(s, 6) != SQLITE_NULL &&
 	    (r = store_col_sealed_text(st, s, 6, SEAL_CONTACT, u->handle,
 	    sizeof(u->handle), u->contact, sizeof(u->contact))) != STORE_OK)
 		goto fail;
@@ -84,14 +85,14 @@ fail:
 
 /* Steps a statement that selects at most one user. */
 static int
-one_user(struct store *st, sqlite3_stmt *s, struct store_user *u)
+one_user(struct store *st, sqlite3_stmt *s, struct store_user *u, bool pii)
 {
 	int r;
 
 	if ((r = store_step_row(s)) != STORE_OK)
 		return (r);
 
-	return (read_user(st, s, u));
+	return (read_user(st, s, u, pii));
 }
 
 int
@@ -110,15 +111,15 @@ store_user_by_id(struct store *st, int64_t id, struct store_user *u)
 		r = store_dberr(st);
 		goto fail;
 	}
-	r = one_user(st, s, u);
+	r = one_user(st, s, u, true);
 fail:
 	store_stmt_done(s);
 
 	return (r);
 }
 
-int
-store_user_by_name(struct store *st, const char *name, struct store_user *u)
+static int
+by_name(struct store *st, const char *name, struct store_user *u, bool pii)
 {
 	sqlite3_stmt *s = NULL;
 	int r;
@@ -135,11 +136,24 @@ store_user_by_name(struct store *st, const char *name, struct store_user *u)
 		r = store_dberr(st);
 		goto fail;
 	}
-	r = one_user(st, s, u);
+	r = one_user(st, s, u, pii);
 fail:
 	store_stmt_done(s);
 
 	return (r);
+}
+
+int
+store_user_by_name(struct store *st, const char *name, struct store_user *u)
+{
+	return (by_name(st, name, u, true));
+}
+
+int
+store_user_by_name_nopii(struct store *st, const char *name,
+    struct store_user *u)
+{
+	return (by_name(st, name, u, false));
 }
 
 int
@@ -156,7 +170,7 @@ store_user_by_handle(struct store *st, const unsigned char *handle,
 	if ((r = store_stmt_row(st, STMT_USER_BY_HANDLE, sql_by_handle, handle,
 	    STORE_HANDLE_LEN, &s)) != STORE_OK)
 		goto fail;
-	r = read_user(st, s, u);
+	r = read_user(st, s, u, true);
 fail:
 	store_stmt_done(s);
 
@@ -242,7 +256,7 @@ store_user_list(struct store *st, enum store_role role,
 		goto fail;
 	}
 	while ((r = store_step_next(s, &row)) == STORE_OK && row) {
-		if ((r = read_user(st, s, &u)) != STORE_OK)
+		if ((r = read_user(st, s, &u, true)) != STORE_OK)
 			goto fail;
 		if (fn(&u, arg) != 0)
 			break;

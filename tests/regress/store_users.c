@@ -50,6 +50,39 @@ ensure_creates(void **state)
 	assert_memory_equal(&got, &u, sizeof(u));
 }
 
+/* The lookup for a sign-in's options leaves the personal data sealed. */
+static void
+by_name_nopii(void **state)
+{
+	struct fx *fx = *state;
+	struct store_user u, got;
+
+	assert_int_equal(store_user_ensure(fx->st, "ana", STORE_ROLE_CUSTOMER,
+	    "Ana Silva", NOW, &u), STORE_OK);
+	assert_int_equal(store_user_set_contact(fx->st, u.id,
+	    "ana@example.org"), STORE_OK);
+	memset(&got, 0x55, sizeof(got));
+	assert_int_equal(store_user_by_name_nopii(fx->st, "ana", &got),
+	    STORE_OK);
+	assert_int_equal(got.id, u.id);
+	assert_memory_equal(got.handle, u.handle, STORE_HANDLE_LEN);
+	assert_string_equal(got.username, "ana");
+	assert_string_equal(got.display_name, "");
+	assert_string_equal(got.contact, "");
+	assert_int_equal(got.role, STORE_ROLE_CUSTOMER);
+	assert_int_equal(got.created, NOW);
+	/* The full lookup still has both. */
+	assert_int_equal(store_user_by_name(fx->st, "ana", &got), STORE_OK);
+	assert_string_equal(got.display_name, "Ana Silva");
+	assert_string_equal(got.contact, "ana@example.org");
+	assert_int_equal(store_user_by_name_nopii(fx->st, "nobody", &got),
+	    STORE_ERR_NOT_FOUND);
+	assert_int_equal(store_user_by_name_nopii(fx->st, "", &got),
+	    STORE_ERR_ARG);
+	assert_int_equal(store_user_by_name_nopii(NULL, "ana", &got),
+	    STORE_ERR_ARG);
+}
+
 static void
 ensure_same_role_returns_existing(void **state)
 {
@@ -324,6 +357,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 		T(ensure_creates),
+		T(by_name_nopii),
 		T(ensure_same_role_returns_existing),
 		T(ensure_role_conflict),
 		T(unknown_user),
