@@ -242,7 +242,8 @@ bench: $(AUTHD) $(AUTHCTL) $(BENCH_BIN)
 FUZZ_CC		?= clang
 FUZZ_CFLAGS	= -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -g -O1 \
 		  -I. $(PKG_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
-		  -fno-sanitize-recover=all -DWA_FUZZING
+		  -fno-sanitize-recover=all -DWA_FUZZING -MMD -MP \
+		  -Wall -Wextra -Werror
 FUZZ_WA_OBJ	:= $(WA_SRC:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_BINS	:= $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 

@@ -122,7 +122,7 @@ out:
 
 /* A challenge read into a heap buffer of exactly max bytes. */
 static int
-peek(const uint8_t *data, size_t size, const struct wa_assert *a,
+peek(const uint8_t *data, size_t size, struct wa_assert *a,
     size_t max, unsigned char **out, size_t *len)
 {
 	int r;
