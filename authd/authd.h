@@ -49,6 +49,7 @@ extern struct server	*srv;
  * NULL) with string pairs.  Never pass secrets.
  */
 void	 log_event(const char *, ...) __attribute__((sentinel));
+void	 log_warning(const char *, ...) __attribute__((sentinel));
 void	 log_request(const struct http_req *);
 void	 log_set_level(const char *);
 

@@ -10,6 +10,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,4 +264,31 @@ fail:
 	OPENSSL_cleanse(kek, sizeof(kek));
 
 	return (r);
+}
+
+/* The directory of path's real location, in dir (PATH_MAX). */
+static bool
+real_dir(const char *path, char *dir)
+{
+	char *real, *d;
+
+	if ((real = realpath(path, NULL)) == NULL)
+		return (false);
+	d = dirname(real);
+	snprintf(dir, PATH_MAX, "%s", d);
+	free(real);
+
+	return (true);
+}
+
+bool
+kek_beside_database(const struct cfg *c, const char *src)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+
+	if (strcmp(src, KEK_ENV) == 0)
+		return (false);
+
+	return (real_dir(src, a) && real_dir(c->database, b) &&
+	    strcmp(a, b) == 0);
 }

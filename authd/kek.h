@@ -55,5 +55,11 @@ int	 kek_load(const struct cfg *, unsigned char *, char *, size_t,
  */
 int	 kek_unlock(const struct cfg *, struct store *, bool *, char *,
 	    size_t, char *, size_t);
+/*
+ * True if src (as kek_load gives it) is a file in the directory of c's
+ * database: then one copy of that directory holds the data and the key
+ * that opens it.
+ */
+bool	 kek_beside_database(const struct cfg *, const char *);
 
 #endif /* AUTHD_KEK_H */

@@ -86,6 +86,26 @@ emit(json_t *o)
 	json_decref(o);
 }
 
+static void
+vevent(const char *event, const char *lvl, va_list ap)
+{
+	json_t		*o;
+	const char	*k, *v;
+
+	if ((o = json_object()) == NULL)
+		return;
+	json_object_set_new(o, "event", json_string(event));
+	if (lvl != NULL)
+		json_object_set_new(o, "level", json_string(lvl));
+	for (k = va_arg(ap, const char *); k != NULL;
+	    k = va_arg(ap, const char *)) {
+		if ((v = va_arg(ap, const char *)) == NULL)
+			break;
+		json_object_set_new(o, k, json_string(v));
+	}
+	emit(o);
+}
+
 /*
  * A security event: log_event("login_failed", "rid", rid, "reason", r,
  * NULL): string pairs after the event name.
@@ -93,22 +113,26 @@ emit(json_t *o)
 void
 log_event(const char *event, ...)
 {
-	json_t		*o;
-	va_list		 ap;
-	const char	*k, *v;
+	va_list ap;
 
-	if (level > 1 || (o = json_object()) == NULL)
+	if (level > 1)
 		return;
-	json_object_set_new(o, "event", json_string(event));
 	va_start(ap, event);
-	for (k = va_arg(ap, const char *); k != NULL;
-	    k = va_arg(ap, const char *)) {
-		if ((v = va_arg(ap, const char *)) == NULL)
-			break;
-		json_object_set_new(o, k, json_string(v));
-	}
+	vevent(event, NULL, ap);
 	va_end(ap);
-	emit(o);
+}
+
+/* The same for something the operator should fix; kept at warn. */
+void
+log_warning(const char *event, ...)
+{
+	va_list ap;
+
+	if (level > 2)
+		return;
+	va_start(ap, event);
+	vevent(event, "warn", ap);
+	va_end(ap);
 }
 
 void

@@ -255,6 +255,11 @@ routes_init(char *err, size_t errlen)
 	}
 	if (created)
 		log_event("kek_created", "file", src, "mode", "0600", NULL);
+	if (kek_beside_database(&srv->cfg, src))
+		log_warning("kek_beside_database", "file", src, "hint",
+		    "a copy of this directory holds the data and its key; "
+		    "move the file elsewhere and set kek_file, or use "
+		    "AUTHD_KEK", NULL);
 	route_login_init();
 	if (keys_init(st, err, errlen) < 0) {
 		store_close(&st);

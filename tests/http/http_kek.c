@@ -273,10 +273,37 @@ first_start_creates_kek(void **state)
 	path_of(kek, sizeof(kek), "kek_first", ".db.kek");
 	assert_int_equal(mode_of(kek), 0600);
 	assert_true(fx_file_has(in.a.log, "\"event\":\"kek_created\""));
+	/* The default file sits beside the database: a warning says so. */
+	assert_true(fx_file_has(in.a.log, "\"event\":\"kek_beside_database\""));
 	stop_ok(&in);
 	/* The second start uses it and says nothing of creating one. */
 	start_ok(&in, "kek_first", NULL);
 	assert_false(fx_file_has(in.a.log, "kek_created"));
+	stop_ok(&in);
+}
+
+/* A key file in another directory, or in the environment: no warning. */
+static void
+kek_apart_no_warning(void **state)
+{
+	struct inst	in;
+	char		dir[600], kek[700], flag[800], text[64];
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	path_of(dir, sizeof(dir), "kek_apart", ".keys");
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(kek, sizeof(kek), "%s/authd.kek", dir);
+	snprintf(flag, sizeof(flag), "--kek_file=%s", kek);
+	start_ok(&in, "kek_apart", flag);
+	assert_true(fx_file_has(in.a.log, "\"event\":\"kek_created\""));
+	assert_false(fx_file_has(in.a.log, "kek_beside_database"));
+	stop_ok(&in);
+	read_kek_text(kek, text, sizeof(text));
+	setenv("AUTHD_KEK", text, 1);
+	start_ok(&in, "kek_apart", NULL);
+	unsetenv("AUTHD_KEK");
+	assert_false(fx_file_has(in.a.log, "kek_beside_database"));
 	stop_ok(&in);
 }
 
@@ -491,6 +518,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(first_start_creates_kek),
+		cmocka_unit_test(kek_apart_no_warning),
 		cmocka_unit_test(loose_mode_refused),
 		cmocka_unit_test(wrong_or_missing_kek_refused),
 		cmocka_unit_test(env_kek_starts),
