@@ -406,6 +406,19 @@ writer_new(const char *path)
 	return (w);
 }
 
+/* The writer of the database at path, or NULL; reg_mtx held. */
+static struct store_writer *
+writer_find(const char *path)
+{
+	struct store_writer *w;
+
+	for (w = writers; w != NULL; w = w->next)
+		if (strcmp(w->path, path) == 0)
+			break;
+
+	return (w);
+}
+
 /* Takes a reference to the writer of st's database, creating it. */
 static int
 writer_attach(struct store *st)
@@ -420,10 +433,7 @@ writer_attach(struct store *st)
 	    *path == '\0')
 		return (STORE_ERR_ARG);
 	pthread_mutex_lock(&reg_mtx);
-	for (w = writers; w != NULL; w = w->next)
-		if (strcmp(w->path, path) == 0)
-			break;
-	if (w == NULL) {
+	if ((w = writer_find(path)) == NULL) {
 		if ((w = writer_new(path)) == NULL) {
 			pthread_mutex_unlock(&reg_mtx);
 			return (STORE_ERR_NOMEM);
@@ -536,25 +546,46 @@ store_writer_set_wal(int pages)
 	atomic_store(&wal_wake, pages > 0 ? pages : STORE_WRITER_WAL);
 }
 
+/*
+ * The writer of st's database with its mutex held, and reg_mtx so that
+ * it cannot be freed meanwhile; NULL (nothing held) if it has none.
+ * Release with stats_unlock().
+ */
+static struct store_writer *
+stats_lock(struct store *st)
+{
+	struct store_writer *w;
+	const char *path;
+
+	if ((path = sqlite3_db_filename(st->db, "main")) == NULL)
+		return (NULL);
+	pthread_mutex_lock(&reg_mtx);
+	if ((w = writer_find(path)) == NULL) {
+		pthread_mutex_unlock(&reg_mtx);
+		return (NULL);
+	}
+	pthread_mutex_lock(&w->mtx);
+
+	return (w);
+}
+
+static void
+stats_unlock(struct store_writer *w)
+{
+	pthread_mutex_unlock(&w->mtx);
+	pthread_mutex_unlock(&reg_mtx);
+}
+
 uint64_t
 store_writer_checkpoints(struct store *st)
 {
 	struct store_writer *w;
-	const char *path;
-	uint64_t n = 0;
+	uint64_t n;
 
-	if ((path = sqlite3_db_filename(st->db, "main")) == NULL)
+	if ((w = stats_lock(st)) == NULL)
 		return (0);
-	pthread_mutex_lock(&reg_mtx);
-	for (w = writers; w != NULL; w = w->next)
-		if (strcmp(w->path, path) == 0)
-			break;
-	if (w != NULL) {
-		pthread_mutex_lock(&w->mtx);
-		n = w->ckpts;
-		pthread_mutex_unlock(&w->mtx);
-	}
-	pthread_mutex_unlock(&reg_mtx);
+	n = w->ckpts;
+	stats_unlock(w);
 
 	return (n);
 }
@@ -564,23 +595,14 @@ store_writer_stats(struct store *st, size_t *pending, uint64_t *batches,
     bool *running)
 {
 	struct store_writer *w;
-	const char *path;
 
 	*pending = 0;
 	*batches = 0;
 	*running = false;
-	if ((path = sqlite3_db_filename(st->db, "main")) == NULL)
+	if ((w = stats_lock(st)) == NULL)
 		return;
-	pthread_mutex_lock(&reg_mtx);
-	for (w = writers; w != NULL; w = w->next)
-		if (strcmp(w->path, path) == 0)
-			break;
-	if (w != NULL) {
-		pthread_mutex_lock(&w->mtx);
-		*pending = w->pending;
-		*batches = w->batches;
-		*running = w->state == W_RUNNING;
-		pthread_mutex_unlock(&w->mtx);
-	}
-	pthread_mutex_unlock(&reg_mtx);
+	*pending = w->pending;
+	*batches = w->batches;
+	*running = w->state == W_RUNNING;
+	stats_unlock(w);
 }
