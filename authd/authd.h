@@ -74,6 +74,13 @@ void	 http_json(struct http_req *, int, json_t *);
  * and fails only if the connection does.
  */
 char	*http_json_text(json_t *);
+/*
+ * http_json_text() of rest (stolen, an object) with key: value as its
+ * first member.  value is written as it is, spared jansson's escaping
+ * pass over a long string, so it must be base64url and dots (a JWS, a
+ * challenge): anything else gives NULL.  key must need no escaping.
+ */
+char	*http_json_text_lead(const char *, const char *, json_t *);
 void	 http_json_send(struct http_req *, int, const char *);
 void	 http_error(struct http_req *, int, const char *, const char *);
 /* Sends 429 {"error":"rate_limited"} with Retry-After: seconds. */

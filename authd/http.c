@@ -93,6 +93,31 @@ http_json_text(json_t *body)
 	return (s);
 }
 
+char *
+http_json_text_lead(const char *key, const char *value, json_t *rest)
+{
+	static const char	 b64dot[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_.";
+	char			*members = NULL, *text = NULL;
+	size_t			 n;
+
+	if (rest == NULL || value[strspn(value, b64dot)] != '\0' ||
+	    (members = token_json_dumps(rest, JSON_COMPACT | JSON_EMBED)) ==
+	    NULL)
+		goto done;
+	n = strlen(key) + strlen(value) + strlen(members) +
+	    sizeof("{\"\":\"\",}");
+	if ((text = malloc(n)) != NULL)
+		snprintf(text, n, "{\"%s\":\"%s\"%s%s}", key, value,
+		    *members != '\0' ? "," : "", members);
+	OPENSSL_cleanse(members, strlen(members));
+done:
+	free(members);
+	json_decref(rest);
+
+	return (text);
+}
+
 void
 http_json_send(struct http_req *r, int status, const char *s)
 {

@@ -119,7 +119,7 @@ route_authentication_options(struct http_req *r)
 	json_t			*body, *allow;
 	const char		*username;
 	unsigned char		 sealed[CER_MAX_SEALED];
-	char			*c;
+	char			*c, *text;
 	size_t			 sealed_len;
 	int			 e, fake = 0, uv = CFG_UV_REQUIRED;
 	static const char	*uv_names[] = { "required", "preferred",
@@ -185,13 +185,20 @@ route_authentication_options(struct http_req *r)
 		http_error(r, 500, "internal_error", "internal error");
 		return (0);
 	}
-	metrics_ceremony("authentication", "started");
-	http_json(r, 200, json_pack("{s:s, s:I, s:s, s:o, s:s}",
-	    "challenge", c, "timeout",
+	/* The challenge first, written as it is: it is base64url. */
+	text = http_json_text_lead("challenge", c, json_pack("{s:I, s:s, "
+	    "s:o, s:s}", "timeout",
 	    (json_int_t)srv->cfg.challenge_lifetime * 1000, "rpId",
 	    srv->cfg.rp_id, "allowCredentials", allow, "userVerification",
 	    uv_names[uv]));
 	free(c);
+	if (text == NULL) {
+		http_error(r, 500, "internal_error", "internal error");
+		return (0);
+	}
+	metrics_ceremony("authentication", "started");
+	http_json_send(r, 200, text);
+	free(text);
 
 	return (0);
 }

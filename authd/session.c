@@ -97,24 +97,15 @@ mint(struct http_req *r, const struct store_user *u,
 }
 
 /*
- * The token answer, as text.  The access token leads and is written
- * as it is: a JWS in compact form is base64url and dots, which JSON
- * never escapes, so jansson is spared a character-by-character pass
- * over the longest value; the rest goes through jansson (JSON_EMBED:
- * the members without their braces).  refresh: NULL for none.
+ * The token answer, as text, the access token first and as it is (see
+ * http_json_text_lead()).  refresh: NULL for none.
  */
 static char *
 token_response(const char *jwt, const struct store_user *u,
     const struct store_session *s, const char *refresh)
 {
-	static const char	 jws_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789-_.";
-	json_t			*rest;
-	char			*members, *text = NULL;
-	size_t			 n;
+	json_t *rest;
 
-	if (jwt[strspn(jwt, jws_chars)] != '\0')
-		return (NULL);
 	rest = json_pack("{s:s, s:I, s:I, s:{s:s, s:s, s:s}}",
 	    "token_type", "Bearer", "expires_in",
 	    (json_int_t)srv->cfg.token_lifetime, "session_expires_at",
@@ -126,20 +117,8 @@ token_response(const char *jwt, const struct store_user *u,
 		json_decref(rest);
 		return (NULL);
 	}
-	if ((members = token_json_dumps(rest, JSON_COMPACT | JSON_EMBED)) ==
-	    NULL) {
-		json_decref(rest);
-		return (NULL);
-	}
-	json_decref(rest);
-	n = strlen(jwt) + strlen(members) + sizeof("{\"access_token\":\"\",}");
-	if ((text = malloc(n)) != NULL)
-		snprintf(text, n, "{\"access_token\":\"%s\",%s}", jwt,
-		    members);
-	OPENSSL_cleanse(members, strlen(members));
-	free(members);
 
-	return (text);
+	return (http_json_text_lead("access_token", jwt, rest));
 }
 
 /*
