@@ -2,11 +2,13 @@
  * keys.c: the token signing keys (see keys.h).
  *
  * The key set is rebuilt only when the store's list of keys changes
- * (checked at most every KEYS_RECHECK seconds), so signing takes no lock
- * beyond a pointer copy.  Replaced key sets are kept until exit: a
- * worker may still be signing with one.
+ * (checked at most every KEYS_RECHECK seconds, by one caller, without
+ * holding the lock), so signing takes no lock beyond a pointer copy.
+ * Replaced key sets are kept until exit: a worker may still be signing
+ * with one.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +34,7 @@ static struct keyring	*current;
 static struct keyring	*old[MAX_GENERATIONS];
 static size_t		 nold;
 static int64_t		 checked_at;
+static bool		 loading;	/* a caller is in ring_load() */
 
 static void
 ring_free(struct keyring *k)
@@ -142,24 +145,40 @@ keys_fini(void)
 	nold = 0;
 }
 
-/* The current ring, reloaded if `authctl keys rotate` changed it. */
+/*
+ * The current ring, reloaded if `authctl keys rotate` changed it.  One
+ * caller at a time reloads, outside the mutex: loading unseals and
+ * decodes every key, milliseconds, and the other signers go on with the
+ * current ring meanwhile.
+ */
 static struct keyring *
 ring(struct store *st)
 {
 	struct keyring	*k, *fresh;
 	int64_t		 now = now_s();
+	bool		 reload;
 
 	pthread_mutex_lock(&mtx);
-	if (now - checked_at >= KEYS_RECHECK && nold < MAX_GENERATIONS) {
+	k = current;
+	reload = !loading && now - checked_at >= KEYS_RECHECK &&
+	    nold < MAX_GENERATIONS;
+	if (reload) {
 		checked_at = now;
-		fresh = ring_load(st);
-		if (fresh != NULL && strcmp(fresh->sig, current->sig) != 0) {
-			old[nold++] = current;
-			current = fresh;
-			log_event("keys_reloaded", NULL);
-		} else
-			ring_free(fresh);
+		loading = true;
 	}
+	pthread_mutex_unlock(&mtx);
+	if (!reload)
+		return (k);
+
+	fresh = ring_load(st);
+	pthread_mutex_lock(&mtx);
+	if (fresh != NULL && strcmp(fresh->sig, current->sig) != 0) {
+		old[nold++] = current;
+		current = fresh;
+		log_event("keys_reloaded", NULL);
+	} else
+		ring_free(fresh);
+	loading = false;
 	k = current;
 	pthread_mutex_unlock(&mtx);
 
