@@ -126,14 +126,8 @@ http_json_send(struct http_req *r, int status, const char *s)
 
 	r->status = status;
 	/* Head and body in one write; a small answer needs no malloc. */
-	if (len <= SMALL_ANSWER) {
-		hlen = head(r, "application/json", len, small);
-		memcpy(small + hlen, s, len);
-		mg_write(r->conn, small, hlen + len);
-		OPENSSL_cleanse(small + hlen, len);
-		return;
-	}
-	if ((out = malloc(HEAD_MAX + len)) == NULL) {
+	out = len <= SMALL_ANSWER ? small : malloc(HEAD_MAX + len);
+	if (out == NULL) {
 		/* Two writes rather than no answer. */
 		hlen = head(r, "application/json", len, small);
 		mg_write(r->conn, small, hlen);
@@ -144,7 +138,8 @@ http_json_send(struct http_req *r, int status, const char *s)
 	memcpy(out + hlen, s, len);
 	mg_write(r->conn, out, hlen + len);
 	OPENSSL_cleanse(out + hlen, len);
-	free(out);
+	if (out != small)
+		free(out);
 }
 
 void

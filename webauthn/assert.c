@@ -56,6 +56,15 @@ wa_assert_free(struct wa_assert **ap)
 }
 
 int
+wa_assert_clientdata(struct wa_assert *a)
+{
+	if (a->cd != NULL)
+		return (WA_OK);
+
+	return (wa_clientdata_load(a->cdj.ptr, a->cdj.len, &a->cd));
+}
+
+int
 wa_assert_parse(struct wa_assert *a, const char *json, size_t len)
 {
 	json_t		*root = NULL;
@@ -326,10 +335,8 @@ wa_assert_verify(struct wa_assert *a, const struct wa_rp *rp,
 	} else if (a->discoverable)
 		return (WA_ERR_USER_HANDLE);
 	/* Steps 8-14, on the client data wa_assert_challenge() parsed. */
-	if (a->cd == NULL && (r = wa_clientdata_load(a->cdj.ptr, a->cdj.len,
-	    &a->cd)) != WA_OK)
-		return (r);
-	if ((r = wa_clientdata_check(rp, a->cd, WA_CD_GET, chal,
+	if ((r = wa_assert_clientdata(a)) != WA_OK ||
+	    (r = wa_clientdata_check(rp, a->cd, WA_CD_GET, chal,
 	    chal_len)) != WA_OK)
 		return (r);
 	/* Steps 15-18: an assertion carries no attested credential. */

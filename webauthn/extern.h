@@ -304,6 +304,9 @@ struct wa_assert {
 	uint8_t		 flags;
 };
 
+/* a->cd: a->cdj parsed, once (wa_clientdata_load()); WA_OK or its error. */
+int	 wa_assert_clientdata(struct wa_assert *);
+
 /*
  * The members every PublicKeyCredential JSON has: type "public-key",
  * id equal to rawId, rawId strict base64url of at most WA_MAX_CRED_ID

@@ -59,8 +59,7 @@ wa_assert_challenge(struct wa_assert *a, unsigned char *dst,
 
 	if (a == NULL || !a->parsed || dst == NULL || dst_len == NULL)
 		return (WA_ERR_ARG);
-	if (a->cd == NULL && (r = wa_clientdata_load(a->cdj.ptr, a->cdj.len,
-	    &a->cd)) != WA_OK)
+	if ((r = wa_assert_clientdata(a)) != WA_OK)
 		return (r);
 
 	return (cd_challenge(a->cd, dst, dst_max, dst_len));
