@@ -106,7 +106,8 @@ $(TEST_DEPS_STAMP): scripts/deps.sh
 	@sh scripts/deps.sh test
 	@touch $@
 
-$(CIVETWEB): scripts/civetweb.sh | $(DEPS_STAMP)
+$(CIVETWEB): scripts/civetweb.sh $(wildcard scripts/civetweb/*.inl) \
+    | $(DEPS_STAMP)
 	@sh scripts/civetweb.sh $(CIVETWEB_DIR)
 
 $(OBJ)/%.o: %.c | $(DEPS_STAMP)

@@ -12,7 +12,21 @@ set -eu
 out=${1:?usage: civetweb.sh OUTDIR}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-[ -f "$out/libcivetweb.a" ] && [ -f "$out/include/civetweb.h" ] && exit 0
+
+# NO_FILES and NO_FILESYSTEMS: authd serves its pages itself, and
+# Civetweb must not touch the file system on a request.  Without them
+# it looks for a .htpasswd beside every request path ("/.htpasswd" with
+# no document root), a stat per request, and would ask for digest
+# authentication if such a file appeared.  Its error messages and
+# access log then come from scripts/civetweb/*.inl.
+inl=$(cd "$(dirname "$0")/civetweb" && pwd)
+flags="-DOPENSSL_API_3_0 -DNO_SSL_DL -DUSE_IPV6 -DNO_CGI -DNO_CACHING \
+    -DNO_FILES -DNO_FILESYSTEMS -DMG_EXTERNAL_FUNCTION_log_access \
+    -DMG_EXTERNAL_FUNCTION_mg_cry_internal_impl"
+stamp="$flags $(cat "$inl"/*.inl | cksum)"
+[ -f "$out/libcivetweb.a" ] && [ -f "$out/include/civetweb.h" ] &&
+    [ "$(cat "$out/flags" 2>/dev/null)" = "$stamp" ] && exit 0
+rm -f "$out/libcivetweb.a" "$out/flags"
 
 apt="$out/apt"
 mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$out/src"
@@ -28,28 +42,30 @@ opts="-o Dir::Etc::SourceList=$apt/sources.list \
       -o Dir::State::Lists=$apt/lists -o Dir::Cache=$apt/cache \
       -o APT::Sandbox::User=root"
 
-echo "civetweb: fetching Debian's civetweb source package"
-# shellcheck disable=SC2086
-apt-get $opts -qq update
-(cd "$out/src" && rm -rf civetweb && \
-    # shellcheck disable=SC2086
-    apt-get $opts -qq source --download-only civetweb >/dev/null)
-dsc=$(ls "$out"/src/civetweb_*.dsc | head -n 1)
-if command -v dpkg-source >/dev/null 2>&1; then
-	(cd "$out/src" && dpkg-source -q -x "$dsc" civetweb >/dev/null)
-else
-	mkdir -p "$out/src/civetweb"
-	tar -xf "$out"/src/civetweb_*.orig.tar.* -C "$out/src/civetweb" \
-	    --strip-components=1
-fi
 src="$out/src/civetweb"
+if [ ! -f "$src/src/civetweb.c" ]; then
+	echo "civetweb: fetching Debian's civetweb source package"
+	# shellcheck disable=SC2086
+	apt-get $opts -qq update
+	(cd "$out/src" && rm -rf civetweb && \
+	    # shellcheck disable=SC2086
+	    apt-get $opts -qq source --download-only civetweb >/dev/null)
+	dsc=$(ls "$out"/src/civetweb_*.dsc | head -n 1)
+	if command -v dpkg-source >/dev/null 2>&1; then
+		(cd "$out/src" && dpkg-source -q -x "$dsc" civetweb >/dev/null)
+	else
+		mkdir -p "$out/src/civetweb"
+		tar -xf "$out"/src/civetweb_*.orig.tar.* -C "$out/src/civetweb" \
+		    --strip-components=1
+	fi
+fi
 
 echo "civetweb: building with OpenSSL 3 (OPENSSL_API_3_0, NO_SSL_DL)"
+# shellcheck disable=SC2086
 cc -std=gnu11 -O2 -g -fPIC -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
-    -DOPENSSL_API_3_0 -DNO_SSL_DL -DUSE_IPV6 -DNO_CGI \
-    -DNO_CACHING \
-    -I"$src/include" -c "$src/src/civetweb.c" -o "$out/civetweb.o"
+    $flags -I"$inl" -I"$src/include" -c "$src/src/civetweb.c" -o "$out/civetweb.o"
 ar rcs "$out/libcivetweb.a" "$out/civetweb.o"
+printf '%s\n' "$stamp" >"$out/flags"
 mkdir -p "$out/include"
 cp "$src/include/civetweb.h" "$out/include/"
 echo "civetweb: $out/libcivetweb.a"
