@@ -169,6 +169,9 @@ $(BUILD)/tests/regress/%: $(OBJ)/tests/regress/%.o $(TESTLIB_OBJ) \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
+# rand_bytes() lives with the daemon's logging.
+$(BUILD)/tests/regress/authd_rand: $(OBJ)/authd/log.o
+
 $(BUILD)/tests/http/%: $(OBJ)/tests/http/%.o $(HTTPT_OBJ) $(TESTLIB_OBJ) \
     $(WA_LIB)
 	@mkdir -p $(@D)

@@ -10,6 +10,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "authd/authd.h"
@@ -48,18 +49,45 @@ now_s(void)
 }
 
 /*
+ * Random bytes from the CSPRNG, a buffer at a time per thread: one
+ * RAND_bytes call costs about a microsecond whatever its length, and a
+ * sign-in wants five small draws.  Bytes handed out are wiped from the
+ * buffer; a large request bypasses it.  authd never forks, so no two
+ * processes can share a buffer.
+ *
  * A failure may be passing (an allocation inside the DRBG), so it is
  * retried; one that persists means no safe secret can be made, and
  * authd stops rather than hand out guessable ones.
  */
-void
-rand_bytes(void *p, size_t n)
+#define RAND_BUF	512
+
+static void
+rand_fill(void *p, size_t n)
 {
 	for (int i = 0; i < 3; i++)
 		if (RAND_bytes(p, (int)n) == 1)
 			return;
 	fprintf(stderr, "authd: no randomness\n");
 	abort();
+}
+
+void
+rand_bytes(void *p, size_t n)
+{
+	static _Thread_local unsigned char	buf[RAND_BUF];
+	static _Thread_local size_t		used = RAND_BUF;
+
+	if (n > RAND_BUF / 4) {
+		rand_fill(p, n);
+		return;
+	}
+	if (n > RAND_BUF - used) {
+		rand_fill(buf, RAND_BUF);
+		used = 0;
+	}
+	memcpy(p, buf + used, n);
+	OPENSSL_cleanse(buf + used, n);
+	used += n;
 }
 
 static void

@@ -104,28 +104,19 @@ path_matches(const char *pattern, const char *uri)
 	return (strcmp(uri, pattern) == 0);
 }
 
-/*
- * A request id: 8 random bytes in hex.  Not secret, only unique; the
- * bytes are drawn from the CSPRNG a buffer at a time per thread rather
- * than one call per request.
- */
+/* A request id: 8 random bytes in hex.  Not secret, only unique. */
 static void
 request_id(char out[17])
 {
-	static const char		 hex[] = "0123456789abcdef";
-	static _Thread_local unsigned char buf[256];
-	static _Thread_local size_t	 used = sizeof(buf);
+	static const char	hex[] = "0123456789abcdef";
+	unsigned char		b[8];
 
-	if (used + 8 > sizeof(buf)) {
-		rand_bytes(buf, sizeof(buf));
-		used = 0;
-	}
-	for (size_t i = 0; i < 8; i++) {
-		out[2 * i] = hex[buf[used + i] >> 4];
-		out[2 * i + 1] = hex[buf[used + i] & 0x0f];
+	rand_bytes(b, sizeof(b));
+	for (size_t i = 0; i < sizeof(b); i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 0x0f];
 	}
 	out[16] = '\0';
-	used += 8;
 }
 
 /*
