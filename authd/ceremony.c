@@ -4,6 +4,9 @@
  * plaintext is type(1) role(1) expires(8) user(8) code_hash(32) ref(32)
  * label_len(1) label nonce(16).
  */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -23,12 +26,64 @@
 _Static_assert(1 + IV_LEN + PT_MAX + TAG_LEN <= CER_MAX_SEALED,
     "sealed ceremony fits");
 
-static unsigned char key[32];
+static unsigned char	key[32];
+static pthread_key_t	ctx_key;
+
+/*
+ * Each thread keeps one AES-256-GCM context per direction with the key
+ * already set, so that a seal or an open only sets its IV: setting up a
+ * context from scratch (cipher lookup, key schedule) cost more than the
+ * encryption.  They are freed when the thread ends.
+ */
+struct gcm_ctxs {
+	EVP_CIPHER_CTX	*c[2];	/* [0] decrypt, [1] encrypt */
+};
+
+static void
+ctxs_free(void *p)
+{
+	struct gcm_ctxs *g = p;
+
+	EVP_CIPHER_CTX_free(g->c[0]);
+	EVP_CIPHER_CTX_free(g->c[1]);
+	free(g);
+}
 
 void
 ceremony_init(void)
 {
 	rand_bytes(key, sizeof(key));
+	if (pthread_key_create(&ctx_key, ctxs_free) != 0) {
+		fprintf(stderr, "authd: no thread key\n");
+		abort();
+	}
+}
+
+static EVP_CIPHER_CTX *
+gcm_ctx(bool enc)
+{
+	struct gcm_ctxs *g;
+
+	if ((g = pthread_getspecific(ctx_key)) == NULL) {
+		if ((g = calloc(1, sizeof(*g))) == NULL)
+			return (NULL);
+		if (pthread_setspecific(ctx_key, g) != 0) {
+			free(g);
+			return (NULL);
+		}
+	}
+	if (g->c[enc] == NULL) {
+		if ((g->c[enc] = EVP_CIPHER_CTX_new()) == NULL)
+			return (NULL);
+		if (EVP_CipherInit_ex(g->c[enc], EVP_aes_256_gcm(), NULL, key,
+		    NULL, enc ? 1 : 0) != 1) {
+			EVP_CIPHER_CTX_free(g->c[enc]);
+			g->c[enc] = NULL;
+			return (NULL);
+		}
+	}
+
+	return (g->c[enc]);
 }
 
 static void
@@ -56,29 +111,25 @@ gcm(bool enc, const unsigned char *iv, const unsigned char *in, size_t n,
     unsigned char *out, unsigned char *tag)
 {
 	EVP_CIPHER_CTX	*ctx;
-	int		 len, ok = -1;
+	int		 len;
 	unsigned char	 ad = CER_VERSION;
 
-	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
-		return (-1);
-	if (EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, iv,
-	    enc ? 1 : 0) != 1 ||
+	/* The IV alone: the key stays from gcm_ctx(). */
+	if ((ctx = gcm_ctx(enc)) == NULL ||
+	    EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, -1) != 1 ||
 	    EVP_CipherUpdate(ctx, NULL, &len, &ad, 1) != 1 ||
 	    EVP_CipherUpdate(ctx, out, &len, in, (int)n) != 1)
-		goto fail;
+		return (-1);
 	if (!enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
 	    tag) != 1)
-		goto fail;
+		return (-1);
 	if (EVP_CipherFinal_ex(ctx, out + len, &len) != 1)
-		goto fail;
+		return (-1);
 	if (enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN,
 	    tag) != 1)
-		goto fail;
-	ok = 0;
-fail:
-	EVP_CIPHER_CTX_free(ctx);
+		return (-1);
 
-	return (ok);
+	return (0);
 }
 
 int

@@ -1672,6 +1672,52 @@ foreign_challenge(void **state)
 	fx_user_free(&u);
 }
 
+/*
+ * A sealed challenge with one bit changed is refused, and the genuine
+ * one still signs in afterwards on the same connection (so the same
+ * worker thread): a failed open must not spoil the thread's AES-GCM
+ * context for the next request.
+ */
+static void
+tampered_challenge(void **state)
+{
+	struct fx_user	 u;
+	struct hc_resp	 resp;
+	unsigned char	*chal;
+	size_t		 chal_len;
+	char		*json;
+	int		 st;
+
+	(void)state;
+	memset(&resp, 0, sizeof(resp));
+	new_user("tampered", "courier", WA_COSE_ES256, &u);
+	for (size_t at = 0; at < 3; at++) {
+		assert_int_equal(fx_login_options(T.c, u.name, &chal,
+		    &chal_len, NULL), 200);
+		/* The IV, the ciphertext, the tag. */
+		chal[at == 0 ? 1 : at == 1 ? chal_len / 2 : chal_len - 1] ^=
+		    0x01;
+		json = fx_assertion(&u, chal, chal_len, NULL);
+		st = fx_post(T.c, "/v1/authentication/verify", json, NULL,
+		    &resp);
+		fx_expect_error(&resp, st, 400, "unknown_ceremony");
+		free(json);
+		free(chal);
+		assert_int_equal(fx_login_options(T.c, u.name, &chal,
+		    &chal_len, NULL), 200);
+		json = fx_assertion(&u, chal, chal_len, NULL);
+		st = fx_post(T.c, "/v1/authentication/verify", json, NULL,
+		    &resp);
+		assert_int_equal(st, 200);
+		assert_non_null(strstr(resp.body, "\"access_token\""));
+		u.count++;
+		free(json);
+		free(chal);
+	}
+	hc_resp_free(&resp);
+	fx_user_free(&u);
+}
+
 static void
 oversized_body(void **state)
 {
@@ -2147,6 +2193,7 @@ main(void)
 		cmocka_unit_test(duplicate_credential_id),
 		cmocka_unit_test(enrollment_code_reused),
 		cmocka_unit_test(foreign_challenge),
+		cmocka_unit_test(tampered_challenge),
 		cmocka_unit_test(oversized_body),
 		cmocka_unit_test(oversized_chunked_body),
 		cmocka_unit_test(chunked_body_sizes),
