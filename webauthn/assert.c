@@ -280,14 +280,11 @@ verify_openssl(const struct wa_assert *a, struct wa_cose *key,
 	size_t		 len = a->authdata.len + 32;
 	int		 r;
 
-	if ((r = wa_cose_build(key)) != WA_OK)
-		return (r);
 	if ((msg = malloc(len)) == NULL)
 		return (WA_ERR_NOMEM);
 	memcpy(msg, a->authdata.ptr, a->authdata.len);
 	memcpy(msg + a->authdata.len, cdh, 32);
-	r = wa_sig_verify(key->pkey, key->alg, msg, len, a->sig.ptr,
-	    a->sig.len);
+	r = wa_cose_verify(key, msg, len, a->sig.ptr, a->sig.len);
 	free(msg);
 
 	return (r);

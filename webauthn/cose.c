@@ -7,6 +7,7 @@
  * EVP_PKEY is built.
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -286,6 +287,59 @@ ec_pkey(const struct cose_shape *s, const struct wa_cose *k)
 	return (pkey);
 }
 
+/*
+ * Each thread's own copy of the templates, for wa_cose_verify(): a key
+ * of the curve whose point is replaced for one verification and used by
+ * nothing else, so that a verification builds no key at all.  A copy of
+ * a fresh key costs as much again on its first use as the copy itself.
+ */
+#define NSHAPES	(sizeof(shapes) / sizeof(shapes[0]))
+
+static pthread_once_t	 thr_once = PTHREAD_ONCE_INIT;
+static pthread_key_t	 thr_key;
+static bool		 thr_ok;
+
+static void
+thr_free(void *p)
+{
+	EVP_PKEY **k = p;
+
+	for (size_t i = 0; i < NSHAPES; i++)
+		EVP_PKEY_free(k[i]);
+	free(k);
+}
+
+static void
+thr_init(void)
+{
+	thr_ok = pthread_key_create(&thr_key, thr_free) == 0;
+}
+
+/* NULL (no memory, no template) makes the caller build a key. */
+static EVP_PKEY *
+thr_ec(const struct cose_shape *s)
+{
+	EVP_PKEY	**k;
+	size_t		  i = (size_t)(s - shapes);
+
+	(void)pthread_once(&ec_once, ec_tmpl_init);
+	(void)pthread_once(&thr_once, thr_init);
+	if (!thr_ok || ec_tmpl[i] == NULL)
+		return (NULL);
+	if ((k = pthread_getspecific(thr_key)) == NULL) {
+		if ((k = calloc(NSHAPES, sizeof(*k))) == NULL)
+			return (NULL);
+		if (pthread_setspecific(thr_key, k) != 0) {
+			free(k);
+			return (NULL);
+		}
+	}
+	if (k[i] == NULL)
+		k[i] = EVP_PKEY_dup(ec_tmpl[i]);
+
+	return (k[i]);
+}
+
 static EVP_PKEY *
 rsa_pkey(const unsigned char *n, size_t nl, const unsigned char *e,
     size_t el)
@@ -333,6 +387,32 @@ wa_cose_build(struct wa_cose *k)
 	}
 
 	return (k->pkey != NULL ? WA_OK : WA_ERR_COSE);
+}
+
+int
+wa_cose_verify(struct wa_cose *k, const unsigned char *msg, size_t len,
+    const unsigned char *sig, size_t sig_len)
+{
+	const struct cose_shape	*s;
+	EVP_PKEY		*pkey;
+	unsigned char		 pt[1 + 2 * 66];
+	int			 r;
+
+	if (k->pkey == NULL && k->kty == COSE_KTY_EC2 &&
+	    (s = shape_for(k->alg)) != NULL && k->raw_len < sizeof(pt) &&
+	    (pkey = thr_ec(s)) != NULL) {
+		pt[0] = 0x04;	/* uncompressed */
+		memcpy(pt + 1, k->raw, k->raw_len);
+		/* Decoding the point checks that it lies on the curve. */
+		if (EVP_PKEY_set1_encoded_public_key(pkey, pt,
+		    1 + k->raw_len) != 1)
+			return (WA_ERR_COSE);
+		return (wa_sig_verify(pkey, k->alg, msg, len, sig, sig_len));
+	}
+	if ((r = wa_cose_build(k)) != WA_OK)
+		return (r);
+
+	return (wa_sig_verify(k->pkey, k->alg, msg, len, sig, sig_len));
 }
 
 int

@@ -182,6 +182,13 @@ int	 wa_cose_decode(const unsigned char *, size_t, struct wa_cose *);
 int	 wa_cose_parse(const unsigned char *, size_t, struct wa_cose *);
 /* Builds pkey for a key from wa_cose_parse(). */
 int	 wa_cose_build(struct wa_cose *);
+/*
+ * Verifies sig over msg with k, as wa_sig_verify() does.  An EC2 key
+ * without a pkey is not built: its point goes into a key kept by the
+ * calling thread for this call.  WA_ERR_COSE for a point off the curve.
+ */
+int	 wa_cose_verify(struct wa_cose *, const unsigned char *, size_t,
+	    const unsigned char *, size_t);
 void	 wa_cose_reset(struct wa_cose *);
 
 /*

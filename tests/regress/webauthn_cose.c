@@ -5,6 +5,8 @@
  * the library does not implement (Ed448, RS1, ML-DSA, ES256K).  Keys
  * start from a softauth credential's and change one member.
  */
+#include <pthread.h>
+
 #include "regress.h"
 #include "webauthn/extern.h"
 
@@ -522,11 +524,181 @@ over_cap(void **state)
 	    bytes(WA_MAX_COSE_KEY, 1))), WA_ERR_COSE);
 }
 
+/*
+ * wa_cose_verify(): an EC2 key from wa_cose_parse() is verified with a
+ * key the thread keeps, its point replaced each time.  The point of one
+ * key must never verify for another, whatever order they come in; a
+ * point off the curve is refused and spoils nothing; every curve, a key
+ * already built, and a second thread all verify.
+ */
+static const unsigned char vmsg[] = "authenticatorData || clientDataHash";
+
+static void
+sign_with(const struct sa_cred *c, unsigned char **sig, size_t *len)
+{
+	assert_int_equal(sa_cred_sign(c, vmsg, sizeof(vmsg), sig, len), 0);
+}
+
+static int
+verify_parsed(const struct sa_cred *c, const unsigned char *sig,
+    size_t len)
+{
+	struct wa_cose	k;
+	int		r;
+
+	assert_int_equal(wa_cose_parse(sa_cred_cose_ptr(c),
+	    sa_cred_cose_len(c), &k), WA_OK);
+	r = wa_cose_verify(&k, vmsg, sizeof(vmsg), sig, len);
+	/* The thread's key is lent for the call, never kept in k. */
+	assert_null(k.pkey);
+	wa_cose_reset(&k);
+
+	return (r);
+}
+
+static void
+verify_key_per_call(void **state)
+{
+	struct sa_cred	*other;
+	unsigned char	*sig, *osig;
+	size_t		 len, olen;
+
+	(void)state;
+	for (size_t i = ALG_ES256; i <= ALG_ES512; i++) {
+		assert_non_null(other = sa_cred_new(regress_cose_alg(i)));
+		sign_with(cred(i), &sig, &len);
+		sign_with(other, &osig, &olen);
+		assert_int_equal(verify_parsed(cred(i), sig, len), WA_OK);
+		assert_int_equal(verify_parsed(other, sig, len), WA_ERR_SIG);
+		assert_int_equal(verify_parsed(cred(i), osig, olen),
+		    WA_ERR_SIG);
+		assert_int_equal(verify_parsed(other, osig, olen), WA_OK);
+		assert_int_equal(verify_parsed(cred(i), sig, len), WA_OK);
+		/* A changed message fails with the right key too. */
+		{
+			struct wa_cose k;
+
+			assert_int_equal(wa_cose_parse(sa_cred_cose_ptr(
+			    cred(i)), sa_cred_cose_len(cred(i)), &k), WA_OK);
+			assert_int_equal(wa_cose_verify(&k, vmsg,
+			    sizeof(vmsg) - 1, sig, len), WA_ERR_SIG);
+			wa_cose_reset(&k);
+		}
+		free(sig);
+		free(osig);
+		sa_cred_free(&other);
+	}
+}
+
+static void
+verify_off_curve(void **state)
+{
+	struct wa_cose	 k;
+	unsigned char	*sig;
+	size_t		 len;
+
+	(void)state;
+	for (size_t i = ALG_ES256; i <= ALG_ES512; i++) {
+		sign_with(cred(i), &sig, &len);
+		assert_int_equal(verify_parsed(cred(i), sig, len), WA_OK);
+		/* wa_cose_parse() leaves the curve check to the build. */
+		assert_int_equal(wa_cose_parse(sa_cred_cose_ptr(cred(i)),
+		    sa_cred_cose_len(cred(i)), &k), WA_OK);
+		k.raw[k.raw_len - 1] ^= 0x01;
+		assert_int_equal(wa_cose_verify(&k, vmsg, sizeof(vmsg), sig,
+		    len), WA_ERR_COSE);
+		wa_cose_reset(&k);
+		assert_int_equal(verify_parsed(cred(i), sig, len), WA_OK);
+		free(sig);
+	}
+}
+
+static void
+verify_built_and_other_algs(void **state)
+{
+	struct wa_cose	 k;
+	unsigned char	*sig;
+	size_t		 len;
+
+	(void)state;
+	for (size_t i = 0; i < NALGS; i++) {
+		sign_with(cred(i), &sig, &len);
+		assert_int_equal(wa_cose_decode(sa_cred_cose_ptr(cred(i)),
+		    sa_cred_cose_len(cred(i)), &k), WA_OK);
+		assert_non_null(k.pkey);
+		assert_int_equal(wa_cose_verify(&k, vmsg, sizeof(vmsg), sig,
+		    len), WA_OK);
+		wa_cose_reset(&k);
+		/* Not EC2: built for the call, and kept. */
+		assert_int_equal(wa_cose_parse(sa_cred_cose_ptr(cred(i)),
+		    sa_cred_cose_len(cred(i)), &k), WA_OK);
+		assert_int_equal(wa_cose_verify(&k, vmsg, sizeof(vmsg), sig,
+		    len), WA_OK);
+		if (i > ALG_ES512)
+			assert_non_null(k.pkey);
+		else
+			assert_null(k.pkey);
+		wa_cose_reset(&k);
+		free(sig);
+	}
+}
+
+struct thr_arg {
+	unsigned char	*sig[ALG_ES512 + 1];
+	size_t		 len[ALG_ES512 + 1];
+	int		 r[2 * (ALG_ES512 + 1)];
+};
+
+static void *
+verify_thread(void *p)
+{
+	struct thr_arg *t = p;
+
+	for (size_t i = ALG_ES256; i <= ALG_ES512; i++) {
+		t->r[2 * i] = verify_parsed(cred(i), t->sig[i], t->len[i]);
+		/* Another curve's signature, as DER, must not pass. */
+		t->r[2 * i + 1] = verify_parsed(cred(i),
+		    t->sig[(i + 1) % (ALG_ES512 + 1)],
+		    t->len[(i + 1) % (ALG_ES512 + 1)]);
+	}
+
+	return (NULL);
+}
+
+static void
+verify_in_threads(void **state)
+{
+	struct thr_arg	 t[4];
+	pthread_t	 th[4];
+
+	(void)state;
+	for (size_t n = 0; n < 4; n++) {
+		memset(&t[n], 0, sizeof(t[n]));
+		for (size_t i = ALG_ES256; i <= ALG_ES512; i++)
+			sign_with(cred(i), &t[n].sig[i], &t[n].len[i]);
+	}
+	for (size_t n = 0; n < 4; n++)
+		assert_int_equal(pthread_create(&th[n], NULL, verify_thread,
+		    &t[n]), 0);
+	for (size_t n = 0; n < 4; n++) {
+		assert_int_equal(pthread_join(th[n], NULL), 0);
+		for (size_t i = ALG_ES256; i <= ALG_ES512; i++) {
+			assert_int_equal(t[n].r[2 * i], WA_OK);
+			assert_int_not_equal(t[n].r[2 * i + 1], WA_OK);
+			free(t[n].sig[i]);
+		}
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(each_alg_decodes),
+		cmocka_unit_test(verify_key_per_call),
+		cmocka_unit_test(verify_off_curve),
+		cmocka_unit_test(verify_built_and_other_algs),
+		cmocka_unit_test(verify_in_threads),
 		cmocka_unit_test(off_curve_point),
 		cmocka_unit_test(coordinate_beyond_field),
 		cmocka_unit_test(zero_point),
