@@ -147,16 +147,25 @@ route_authentication_options(struct http_req *r)
 		return (0);
 	}
 	if (username != NULL) {
-		e = store_user_by_name_nopii(r->st, username, &u);
+		struct store	*rd;
+		bool		 need_fake = false;
+
+		if ((rd = route_reader()) == NULL) {
+			json_decref(body);
+			json_decref(allow);
+			http_error(r, 503, "unavailable",
+			    "the store is unavailable");
+			return (0);
+		}
+		e = store_user_by_name_nopii(rd, username, &u);
 		if (e == STORE_OK) {
 			struct cred_list l = { allow, 0 };
 
-			(void)store_cred_list(r->st, u.id, add_cred, &l);
+			(void)store_cred_list(rd, u.id, add_cred, &l);
 			cer.user_id = u.id;
 			cer.role = (uint8_t)u.role;
 			uv = srv->cfg.roles[u.role].uv;
-			if (l.n == 0)
-				fake = fake_descriptor(username, allow);
+			need_fake = l.n == 0;
 		} else if (e == STORE_ERR_NOT_FOUND) {
 			/*
 			 * -1: a user who cannot exist.  The same credential
@@ -164,9 +173,13 @@ route_authentication_options(struct http_req *r)
 			 * the answer takes as long.
 			 */
 			cer.user_id = -1;
-			(void)store_cred_list(r->st, -1, skip_cred, NULL);
+			(void)store_cred_list(rd, -1, skip_cred, NULL);
+			need_fake = true;
+		}
+		route_reader_done(rd);
+		if (need_fake)
 			fake = fake_descriptor(username, allow);
-		} else {
+		if (e != STORE_OK && e != STORE_ERR_NOT_FOUND) {
 			json_decref(body);
 			json_decref(allow);
 			route_store_error(r, e);
@@ -225,11 +238,12 @@ route_authentication_verify(struct http_req *r)
 	struct store_cred	 cred;
 	struct store_user	 u;
 	struct wa_assert	*a = NULL;
+	struct store		*rd;
 	char			*json = NULL;
 	unsigned char		 chal[WA_MAX_CHALLENGE];
 	size_t			 chal_len, json_len;
 	int64_t			 now = now_s();
-	int			 e, oc;
+	int			 e, e2 = STORE_OK, oc;
 
 	if ((json = http_body_raw(r, &json_len)) == NULL)
 		return (0);
@@ -251,8 +265,15 @@ route_authentication_verify(struct http_req *r)
 		    "server for a sign-in", NULL);
 		goto done;
 	}
-	e = store_cred_get(r->st, wa_assert_cred_id_ptr(a),
-	    wa_assert_cred_id_len(a), &cred);
+	if ((rd = route_reader()) == NULL) {
+		http_error(r, 503, "unavailable", "the store is unavailable");
+		goto done;
+	}
+	/* The credential and its owner, then the reader goes back. */
+	if ((e = store_cred_get(rd, wa_assert_cred_id_ptr(a),
+	    wa_assert_cred_id_len(a), &cred)) == STORE_OK)
+		e2 = store_user_by_id(rd, cred.user_id, &u);
+	route_reader_done(rd);
 	if (e == STORE_ERR_NOT_FOUND) {
 		login_fail(r, 401, "unknown_credential",
 		    "this passkey is not registered", NULL);
@@ -261,8 +282,8 @@ route_authentication_verify(struct http_req *r)
 		route_store_error(r, e);
 		goto done;
 	}
-	if ((e = store_user_by_id(r->st, cred.user_id, &u)) != STORE_OK) {
-		route_store_error(r, e);
+	if (e2 != STORE_OK) {
+		route_store_error(r, e2);
 		goto done;
 	}
 	if (cred.revoked_at != 0) {

@@ -3,10 +3,12 @@
  * method check, logging, metrics), per-worker store connections, the
  * relying-party policy per role, and caller authentication.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <openssl/sha.h>
 
@@ -64,6 +66,95 @@ void
 routes_thread_exit(void)
 {
 	store_close(&tl_store);
+}
+
+/*
+ * The sign-in reads go to a few shared connections instead of the
+ * worker's own.  In WAL mode a connection empties its page cache when
+ * it starts reading after any commit, and the group commit commits many
+ * times a second, so each of the workers' many connections read every
+ * B-tree from the root again on nearly every request.  A shared
+ * connection serves many requests between two commits, and after the
+ * first of them finds the upper pages of each tree in its cache.  A
+ * reader is held only for the reads, never across cryptography or a
+ * wait for the writer.
+ */
+#define READERS_MAX	16
+
+struct reader {
+	pthread_mutex_t	 mtx;
+	struct store	*st;
+};
+
+static struct reader	readers[READERS_MAX];
+static size_t		nreaders;
+
+static void
+readers_init(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	nreaders = n < 2 ? 4 : n > READERS_MAX / 2 ? READERS_MAX :
+	    (size_t)(2 * n);
+	for (size_t i = 0; i < nreaders; i++) {
+		pthread_mutex_init(&readers[i].mtx, NULL);
+		readers[i].st = NULL;
+	}
+}
+
+static void
+readers_fini(void)
+{
+	for (size_t i = 0; i < nreaders; i++) {
+		store_close(&readers[i].st);
+		pthread_mutex_destroy(&readers[i].mtx);
+	}
+	nreaders = 0;
+}
+
+struct store *
+route_reader(void)
+{
+	static _Thread_local size_t	 hint = SIZE_MAX;
+	struct reader			*rd = NULL;
+
+	if (hint == SIZE_MAX) {
+		unsigned char b;
+
+		rand_bytes(&b, 1);
+		hint = b;
+	}
+	/* A free one if there is one, starting from this thread's own. */
+	for (size_t i = 0; i < nreaders && rd == NULL; i++)
+		if (pthread_mutex_trylock(&readers[(hint + i) %
+		    nreaders].mtx) == 0)
+			rd = &readers[(hint + i) % nreaders];
+	if (rd == NULL) {
+		rd = &readers[hint % nreaders];
+		pthread_mutex_lock(&rd->mtx);
+	}
+	if (rd->st == NULL && store_open(srv->cfg.database, &rd->st) !=
+	    STORE_OK) {
+		rd->st = NULL;
+		pthread_mutex_unlock(&rd->mtx);
+		return (NULL);
+	}
+
+	return (rd->st);
+}
+
+void
+route_reader_done(struct store *st)
+{
+	for (size_t i = 0; i < nreaders; i++)
+		if (readers[i].st == st && st != NULL) {
+			/* The next caller must not inherit a snapshot. */
+			if (store_settle(st) != 0)
+				log_warning("reader_left_reading", NULL);
+			pthread_mutex_unlock(&readers[i].mtx);
+			return;
+		}
+	abort();	/* not a reader: a bug */
 }
 
 void
@@ -252,6 +343,7 @@ routes_init(char *err, size_t errlen)
 		    "move the file elsewhere and set kek_file, or use "
 		    "AUTHD_KEK", NULL);
 	route_login_init();
+	readers_init();
 	if (keys_init(st, err, errlen) < 0) {
 		store_close(&st);
 		return (-1);
@@ -293,6 +385,7 @@ routes_fini(void)
 	for (int role = 0; role < 4; role++)
 		wa_rp_free(&srv->rp[role]);
 	keys_fini();
+	readers_fini();
 	store_close(&tl_store);
 	store_writer_stop();
 	store_lock();

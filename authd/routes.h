@@ -22,6 +22,13 @@ void	 routes_fini(void);
 
 /* The calling worker's store connection (opened on first use). */
 struct store *route_store(void);
+/*
+ * One of the shared connections for a sign-in's reads, held by the
+ * caller alone until route_reader_done(); NULL if it cannot be opened.
+ * Never held across cryptography or a write.
+ */
+struct store *route_reader(void);
+void	 route_reader_done(struct store *);
 /* Maps a store error to an HTTP error response. */
 void	 route_store_error(struct http_req *, int);
 

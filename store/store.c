@@ -392,6 +392,23 @@ store_close(struct store **stp)
 }
 
 int
+store_settle(struct store *st)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 n = 0;
+
+	if (st == NULL)
+		return (0);
+	while ((s = sqlite3_next_stmt(st->db, s)) != NULL)
+		if (sqlite3_stmt_busy(s)) {
+			(void)sqlite3_reset(s);
+			n++;
+		}
+
+	return (n);
+}
+
+int
 store_schema_version(struct store *st)
 {
 	return (st->version);

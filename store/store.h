@@ -209,6 +209,12 @@ enum store_role	 store_role_parse(const char *);
  */
 int	 store_open(const char *, struct store **);
 void	 store_close(struct store **);
+/*
+ * Resets any statement still stepping, so that no read snapshot stays
+ * open on st: for a connection that passes from one caller to another.
+ * Returns how many it reset (0 when every caller tidied up).
+ */
+int	 store_settle(struct store *);
 /* The schema version after migration. */
 int	 store_schema_version(struct store *);
 

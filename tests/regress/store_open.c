@@ -246,6 +246,40 @@ error_and_role_names(void **state)
 	assert_null(store_role_name((enum store_role)0));
 }
 
+/*
+ * store_settle(): a statement left stepping on a connection pins its
+ * read snapshot, so a user added since stays invisible to it.  Settling
+ * resets it, says how many it reset, and the connection sees the user.
+ */
+static void
+settle_ends_snapshot(void **state)
+{
+	struct fx		*fx = *state;
+	struct store		*other = NULL;
+	struct store_user	 u;
+	sqlite3_stmt		*s = NULL;
+
+	assert_int_equal(store_open(fx->path, &other), STORE_OK);
+	assert_int_equal(fx_unlock(other), STORE_OK);
+	assert_int_equal(store_settle(fx->st), 0);
+	/* A read left mid-result on fx->st. */
+	assert_int_equal(sqlite3_prepare_v2(fx->st->db,
+	    "SELECT count(*) FROM users UNION ALL SELECT 0", -1, &s,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(store_user_ensure(other, "late", STORE_ROLE_COURIER,
+	    "Late", NOW, &u), STORE_OK);
+	assert_int_equal(store_user_by_name(fx->st, "late", &u),
+	    STORE_ERR_NOT_FOUND);
+	assert_int_equal(store_settle(fx->st), 1);
+	assert_int_equal(store_user_by_name(fx->st, "late", &u), STORE_OK);
+	assert_string_equal(u.username, "late");
+	assert_int_equal(store_settle(fx->st), 0);
+	assert_int_equal(store_settle(NULL), 0);
+	sqlite3_finalize(s);
+	store_close(&other);
+}
+
 int
 main(void)
 {
@@ -262,6 +296,7 @@ main(void)
 		T(missing_directory),
 		T(locked_is_busy),
 		T(error_and_role_names),
+		T(settle_ends_snapshot),
 #undef T
 	};
 
