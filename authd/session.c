@@ -26,7 +26,14 @@
 #include "authd/session.h"
 #include "authd/token.h"
 
+/*
+ * A refresh token is base64url of the session id and then SECRET_LEN
+ * random bytes.  The id finds the session; the SHA-256 of the secret
+ * must match the stored one.  A token of SECRET_LEN bytes alone is from
+ * before schema 5 and is found by its hash.
+ */
 #define SECRET_LEN	32
+#define REFRESH_LEN	(STORE_SID_LEN + SECRET_LEN)
 #define API_KEY_PREFIX	"sk_"
 
 static char *
@@ -142,14 +149,16 @@ session_start(struct http_req *r, const struct ceremony *cer,
     uint32_t count, uint8_t flags, int64_t now)
 {
 	struct store_session	 s;
-	unsigned char		 secret[SECRET_LEN];
+	unsigned char		 refresh[REFRESH_LEN];
+	unsigned char		*secret = refresh + STORE_SID_LEN;
 	char			*jwt = NULL, *sec = NULL, *text = NULL;
 	int			 e;
 
 	memset(&s, 0, sizeof(s));
 	session_new_id(s.id);
-	rand_bytes(secret, sizeof(secret));
-	if (SHA256(secret, sizeof(secret), s.secret_hash) == NULL) {
+	memcpy(refresh, s.id, STORE_SID_LEN);
+	rand_bytes(secret, SECRET_LEN);
+	if (SHA256(secret, SECRET_LEN, s.secret_hash) == NULL) {
 		http_error(r, 503, "unavailable", "out of memory");
 		goto done;
 	}
@@ -165,7 +174,7 @@ session_start(struct http_req *r, const struct ceremony *cer,
 	 * committed, nothing may fail and leave it without its tokens.
 	 */
 	if ((jwt = mint(r, u, &s, now)) == NULL ||
-	    (sec = b64(secret, sizeof(secret))) == NULL ||
+	    (sec = b64(refresh, sizeof(refresh))) == NULL ||
 	    (text = token_response(jwt, u, &s, sec)) == NULL) {
 		http_error(r, 500, "internal_error", "internal error");
 		goto done;
@@ -201,7 +210,7 @@ session_start(struct http_req *r, const struct ceremony *cer,
 	    store_role_name(u->role), NULL);
 	http_json_send(r, 200, text);
 done:
-	OPENSSL_cleanse(secret, sizeof(secret));
+	OPENSSL_cleanse(refresh, sizeof(refresh));
 	free(jwt);
 	if (text != NULL) {
 		OPENSSL_cleanse(text, strlen(text));
@@ -254,23 +263,35 @@ static int
 session_of(struct http_req *r, const char *tok, struct store_session *s,
     struct store_user *u)
 {
-	unsigned char		 secret[SECRET_LEN + 3], hash[32];
+	unsigned char		 refresh[REFRESH_LEN + 3], hash[32];
+	unsigned char		 sid[STORE_SID_LEN];
 	size_t			 len;
 	struct store_cred	 cred;
 	int			 e;
 
-	if (tok == NULL || wa_b64url_decode(tok, strlen(tok), secret,
-	    sizeof(secret), &len) != WA_OK || len != SECRET_LEN) {
+	if (tok == NULL || wa_b64url_decode(tok, strlen(tok), refresh,
+	    sizeof(refresh), &len) != WA_OK || (len != REFRESH_LEN &&
+	    len != SECRET_LEN)) {
+		OPENSSL_cleanse(refresh, sizeof(refresh));
 		http_error(r, 401, "invalid_session", "no valid session");
 		return (-1);
 	}
-	if (SHA256(secret, SECRET_LEN, hash) == NULL) {
-		OPENSSL_cleanse(secret, sizeof(secret));
+	if (SHA256(refresh + len - SECRET_LEN, SECRET_LEN, hash) == NULL) {
+		OPENSSL_cleanse(refresh, sizeof(refresh));
 		http_error(r, 503, "unavailable", "out of memory");
 		return (-1);
 	}
-	OPENSSL_cleanse(secret, sizeof(secret));
-	if ((e = store_session_by_secret(r->st, hash, s)) != STORE_OK) {
+	memcpy(sid, refresh, sizeof(sid));
+	OPENSSL_cleanse(refresh, sizeof(refresh));
+	if (len == REFRESH_LEN)
+		e = store_session_get(r->st, sid, s);
+	else
+		e = store_session_by_old_secret(r->st, hash, s);
+	/* A known id with the wrong secret is no session either. */
+	if (e == STORE_OK && CRYPTO_memcmp(s->secret_hash, hash,
+	    sizeof(hash)) != 0)
+		e = STORE_ERR_NOT_FOUND;
+	if (e != STORE_OK) {
 		if (e == STORE_ERR_NOT_FOUND)
 			http_error(r, 401, "invalid_session",
 			    "no valid session");

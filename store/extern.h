@@ -15,7 +15,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION	4	/* the newest migration we know */
+#define STORE_SCHEMA_VERSION	5	/* the newest migration we know */
 #define STORE_BUSY_MS		5000	/* sqlite3_busy_timeout */
 #define STORE_PRUNE_BATCH	4	/* expired ceremonies deleted per use */
 #define STORE_CACHE_KIB		256	/* page cache of each connection */

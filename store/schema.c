@@ -285,9 +285,54 @@ static const char *const migration4[] = {
 	NULL
 };
 
+/*
+ * Migration 5: sessions keyed for the sign-in's single write.  A refresh
+ * secret now carries its session's id (session.c), so the session is
+ * found by id, and secret_hash needs no index.  Two indexes that every
+ * sign-in inserted into at a random place are gone: the UNIQUE one on
+ * secret_hash, and sessions_user, whose queries now go through the
+ * credentials (a session's user is its credential's).  The table is
+ * keyed by its id, which starts with the time, so a new session appends
+ * to it.  Sessions from before keep their old secrets, found through a
+ * partial index of the rows marked legacy; no new row enters it.
+ */
+static const char *const migration5[] = {
+	"CREATE TABLE sessions_v5 ("
+	" id BLOB NOT NULL PRIMARY KEY CHECK (length(id) = 16),"
+	" secret_hash BLOB NOT NULL CHECK (length(secret_hash) = 32),"
+	" user_id INTEGER NOT NULL REFERENCES users (id),"
+	" cred INTEGER NOT NULL REFERENCES credentials (id),"
+	" created INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" auth_time INTEGER NOT NULL,"
+	" amr TEXT NOT NULL,"
+	" ended_at INTEGER NOT NULL DEFAULT 0,"
+	" end_reason TEXT NOT NULL DEFAULT '',"
+	" legacy INTEGER NOT NULL DEFAULT 0 CHECK (legacy IN (0, 1))"
+	") STRICT, WITHOUT ROWID",
+	"INSERT INTO sessions_v5 (id, secret_hash, user_id, cred, created,"
+	" expires, auth_time, amr, ended_at, end_reason, legacy)"
+	" SELECT id, secret_hash, user_id, cred, created, expires, auth_time,"
+	" amr, ended_at, end_reason, 1 FROM sessions",
+	"DROP TABLE sessions",
+	"ALTER TABLE sessions_v5 RENAME TO sessions",
+	"CREATE INDEX sessions_cred ON sessions (cred, ended_at)",
+	"CREATE INDEX sessions_legacy ON sessions (secret_hash)"
+	" WHERE legacy = 1",
+	"CREATE TRIGGER sessions_unend BEFORE UPDATE OF ended_at"
+	" ON sessions WHEN OLD.ended_at <> 0 BEGIN"
+	" SELECT RAISE(ABORT, 'session has ended'); END",
+	"CREATE TRIGGER sessions_new_not_legacy BEFORE INSERT ON sessions"
+	" WHEN NEW.legacy <> 0 BEGIN"
+	" SELECT RAISE(ABORT, 'a new session is never legacy'); END",
+	"PRAGMA user_version = 5",
+	NULL
+};
+
 const char *const *const store_migration[STORE_SCHEMA_VERSION + 1] = {
 	[1] = migration1,
 	[2] = migration2,
 	[3] = migration3,
 	[4] = migration4,
+	[5] = migration5,
 };

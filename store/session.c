@@ -1,6 +1,8 @@
 /*
- * session.c: sessions.  A session is found by the SHA-256 of its refresh
- * secret (the secret itself is never stored) or by its id.  It is live
+ * session.c: sessions.  A session is found by its id; the SHA-256 of its
+ * refresh secret is stored (never the secret) for the caller to compare.
+ * Sessions from before schema 5 are also found by that hash
+ * (schema.c, migration 5).  It is live
  * while ended_at is 0 and expires is in the future; ending one also
  * appends it to the revocation feed, in the same transaction, so that
  * services verifying tokens offline learn of it.
@@ -18,14 +20,16 @@ static const char sql_insert[] =
     " expires, auth_time, amr) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 static const char sql_by_secret[] =
     "SELECT " SESSION_COLS " FROM sessions s"
-    " JOIN credentials c ON c.id = s.cred WHERE s.secret_hash = ?1";
+    " JOIN credentials c ON c.id = s.cred"
+    " WHERE s.secret_hash = ?1 AND s.legacy = 1";
 static const char sql_get[] =
     "SELECT " SESSION_COLS " FROM sessions s"
     " JOIN credentials c ON c.id = s.cred WHERE s.id = ?1";
+/* Through the user's credentials: sessions have no index by user. */
 static const char sql_list[] =
-    "SELECT " SESSION_COLS " FROM sessions s"
-    " JOIN credentials c ON c.id = s.cred"
-    " WHERE s.user_id BETWEEN ?1 AND ?2 ORDER BY s.created DESC, s.rowid DESC";
+    "SELECT " SESSION_COLS " FROM credentials c"
+    " JOIN sessions s ON s.cred = c.id AND s.user_id = c.user_id"
+    " WHERE c.user_id BETWEEN ?1 AND ?2 ORDER BY s.created DESC, s.id DESC";
 static const char sql_end[] =
     "UPDATE sessions SET ended_at = ?2, end_reason = ?3"
     " WHERE id = ?1 AND ended_at = 0 AND expires > ?2 RETURNING user_id";
@@ -119,7 +123,7 @@ fail:
 }
 
 int
-store_session_by_secret(struct store *st, const unsigned char *hash,
+store_session_by_old_secret(struct store *st, const unsigned char *hash,
     struct store_session *sess)
 {
 	if (st == NULL || hash == NULL || sess == NULL)

@@ -376,10 +376,12 @@ int	 store_cred_revoke(struct store *, const unsigned char *, size_t,
 
 /* Sessions. */
 /*
- * Looks a session up by SHA-256 of its refresh secret, in any state: the
- * caller checks ended_at and expires (store_session_live).
+ * A session started before schema 5, by SHA-256 of its refresh secret,
+ * in any state: the caller checks ended_at and expires
+ * (store_session_live).  Later refresh secrets carry their session's id;
+ * look those up with store_session_get() and compare secret_hash.
  */
-int	 store_session_by_secret(struct store *, const unsigned char *,
+int	 store_session_by_old_secret(struct store *, const unsigned char *,
 	    struct store_session *);
 /* By session id (STORE_SID_LEN bytes), in any state. */
 int	 store_session_get(struct store *, const unsigned char *,

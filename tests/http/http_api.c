@@ -624,6 +624,81 @@ token_refresh(void **state)
 	fx_user_free(&u);
 }
 
+/* POSTs {"refresh_token": base64url of b} to /v1/token: the status. */
+static int
+refresh_with(const unsigned char *b, size_t len, struct hc_resp *resp)
+{
+	char	*rt, *body;
+	int	 st;
+
+	rt = fx_b64url(b, len);
+	body = dumps(json_pack("{s:s}", "refresh_token", rt));
+	st = fx_post(T.c, "/v1/token", body, NULL, resp);
+	free(body);
+	free(rt);
+
+	return (st);
+}
+
+/*
+ * A refresh token is the session id (the tokens' sid) and a secret.  A
+ * changed secret, a changed id, another session's id, or the secret
+ * alone (the shape of tokens from before schema 5) is no session; the
+ * genuine token still is.
+ */
+static void
+token_refresh_forged(void **state)
+{
+	struct fx_user	 u, v;
+	struct hc_resp	 resp;
+	unsigned char	 t[64], o[64], sid[32];
+	size_t		 len, olen, sid_len;
+	char		*at, *rt, *ort;
+	json_t		*c;
+	int		 st;
+
+	(void)state;
+	memset(&resp, 0, sizeof(resp));
+	new_user("forged", "courier", WA_COSE_ES256, &u);
+	new_user("forgedb", "courier", WA_COSE_ES256, &v);
+	login_tokens(&u, &at, &rt);
+	login_tokens(&v, NULL, &ort);
+	assert_int_equal(wa_b64url_decode(rt, strlen(rt), t, sizeof(t),
+	    &len), WA_OK);
+	assert_int_equal(len, 48);
+	assert_int_equal(wa_b64url_decode(ort, strlen(ort), o, sizeof(o),
+	    &olen), WA_OK);
+	c = fx_jwt_part(at, 1);
+	assert_int_equal(wa_b64url_decode(jstr(c, "sid"),
+	    strlen(jstr(c, "sid")), sid, sizeof(sid), &sid_len), WA_OK);
+	assert_int_equal(sid_len, 16);
+	assert_memory_equal(t, sid, 16);
+	json_decref(c);
+
+	t[40] ^= 0x01;			/* the secret */
+	st = refresh_with(t, len, &resp);
+	fx_expect_error(&resp, st, 401, "invalid_session");
+	t[40] ^= 0x01;
+	t[15] ^= 0x01;			/* the id */
+	st = refresh_with(t, len, &resp);
+	fx_expect_error(&resp, st, 401, "invalid_session");
+	t[15] ^= 0x01;
+	memcpy(o + 16, t + 16, 32);	/* v's id, u's secret */
+	st = refresh_with(o, olen, &resp);
+	fx_expect_error(&resp, st, 401, "invalid_session");
+	st = refresh_with(t + 16, 32, &resp);
+	fx_expect_error(&resp, st, 401, "invalid_session");
+	st = refresh_with(t, 47, &resp);
+	fx_expect_error(&resp, st, 401, "invalid_session");
+	assert_int_equal(refresh_with(t, len, &resp), 200);
+	free(at);
+	free(rt);
+	free(ort);
+	hc_resp_free(&resp);
+	fx_user_free(&u);
+	fx_user_free(&v);
+}
+
 /* The cookie works only with an allowed Origin (CSRF). */
 static void
 token_refresh_cookie(void **state)
@@ -2166,6 +2241,7 @@ main(void)
 		cmocka_unit_test(login_discoverable),
 		cmocka_unit_test(login_unknown_username_indistinguishable),
 		cmocka_unit_test(token_refresh),
+		cmocka_unit_test(token_refresh_forged),
 		cmocka_unit_test(token_refresh_cookie),
 		cmocka_unit_test(logout_ends_session),
 		cmocka_unit_test(logout_unknown_session),

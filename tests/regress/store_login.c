@@ -83,9 +83,13 @@ login_updates_credential_and_session(void **state)
 	assert_int_equal(after.sign_count, 17);
 	assert_true(after.bs);
 	assert_int_equal(after.last_used, NOW + 5);
-	assert_int_equal(store_session_by_secret(fx->st, s.secret_hash, &got),
-	    STORE_OK);
+	assert_int_equal(store_session_get(fx->st, s.id, &got), STORE_OK);
 	assert_memory_equal(got.id, s.id, STORE_SID_LEN);
+	assert_memory_equal(got.secret_hash, s.secret_hash,
+	    STORE_HASH_LEN);
+	/* Only sessions from before schema 5 are found by their hash. */
+	assert_int_equal(store_session_by_old_secret(fx->st, s.secret_hash,
+	    &got), STORE_ERR_NOT_FOUND);
 	assert_int_equal(got.user_id, c.user_id);
 	assert_int_equal(got.cred_id_len, c.id_len);
 	assert_memory_equal(got.cred_id, c.id, c.id_len);
@@ -398,9 +402,7 @@ session_end_logout(void **state)
 	assert_int_equal(store_session_get(fx->st, sid, &s), STORE_OK);
 	assert_int_equal(s.ended_at, NOW + 10);
 	assert_string_equal(s.end_reason, "logout");
-	/* Still found by its secret, but not live. */
-	assert_int_equal(store_session_by_secret(fx->st, s.secret_hash, &s),
-	    STORE_OK);
+	/* Still found, but not live. */
 	assert_false(store_session_live(&s, NOW + 10));
 	assert_int_equal(store_session_end(fx->st, sid, NOW + 20, "logout"),
 	    STORE_ERR_REVOKED);
@@ -430,6 +432,102 @@ session_end_expired(void **state)
 	assert_int_equal(COUNT(fx->st, "revocations"), 0);
 }
 
+/*
+ * Migration 5 on a schema 4 database holding a session: the session
+ * keeps its old secret (found by hash, as legacy) and its id; a session
+ * started after is found by id only; no new row can claim to be legacy;
+ * the indexes sign-ins inserted into at random are gone; and a user's
+ * sessions are still listed, newest first, through the credentials.
+ */
+static void
+migrate_v4_sessions(void **state)
+{
+	struct fx		*fx = *state;
+	struct store_session	 got, fresh;
+	struct store_cred	 c;
+	struct sids		 l;
+	unsigned char		 old_hash[STORE_HASH_LEN], old_id[STORE_SID_LEN];
+	sqlite3			*db = NULL;
+
+	store_close(&fx->st);
+	fx_rm(fx);
+	assert_int_equal(mkdir(fx->dir, 0700), 0);
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL,
+	    NULL, NULL), SQLITE_OK);
+	for (int v = 1; v <= 4; v++)
+		for (size_t i = 0; store_migration[v][i] != NULL; i++)
+			assert_int_equal(sqlite3_exec(db,
+			    store_migration[v][i], NULL, NULL, NULL),
+			    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	    "INSERT INTO users (id, handle, username, display_name,"
+	    " display_sealed, role, created) VALUES (1, zeroblob(32), 'vera',"
+	    " '', x'00', 1, 1700000000);"
+	    "INSERT INTO credentials (id, cred_id, user_id, cose_key, alg,"
+	    " sign_count, aaguid, fmt, att_type, trusted, transports, be, bs,"
+	    " uv, label, created) VALUES (1, x'c1c1', 1, x'a0', -7, 0,"
+	    " zeroblob(16), 'none', 'none', 0, 0, 0, 0, 1, 'old',"
+	    " 1700000000);"
+	    "INSERT INTO sessions (id, secret_hash, user_id, cred, created,"
+	    " expires, auth_time, amr) VALUES (x'0101010101010101"
+	    "0101010101010101', x'5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+	    "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a', 1, 1, 1700000000, 4102444800,"
+	    " 1700000000, 'user');", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	store_lock();
+	assert_int_equal(store_open(fx->path, &fx->st), STORE_OK);
+	assert_int_equal(fx_unlock(fx->st), STORE_OK);
+	assert_int_equal(q_int(fx->st, "PRAGMA user_version"), 5);
+
+	memset(old_hash, 0x5a, sizeof(old_hash));
+	memset(old_id, 0x01, sizeof(old_id));
+	assert_int_equal(store_session_by_old_secret(fx->st, old_hash, &got),
+	    STORE_OK);
+	assert_memory_equal(got.id, old_id, sizeof(old_id));
+	assert_int_equal(got.expires, 4102444800);
+	assert_string_equal(got.amr, "user");
+	assert_int_equal(store_session_get(fx->st, old_id, &got), STORE_OK);
+	assert_memory_equal(got.secret_hash, old_hash, sizeof(old_hash));
+
+	/* A new session, for a new credential of a new user. */
+	c = courier(fx->st);
+	assert_int_equal(login(fx->st, &c, 1, 0x77), STORE_OK);
+	fresh = mksess(0x77, NOW + 3600);
+	assert_int_equal(store_session_get(fx->st, fresh.id, &got),
+	    STORE_OK);
+	assert_int_equal(store_session_by_old_secret(fx->st,
+	    fresh.secret_hash, &got), STORE_ERR_NOT_FOUND);
+	assert_int_equal(q_int(fx->st, "SELECT count(*) FROM sessions"
+	    " WHERE legacy = 1"), 1);
+	assert_int_not_equal(q_exec(fx->st, "INSERT INTO sessions (id,"
+	    " secret_hash, user_id, cred, created, expires, auth_time, amr,"
+	    " legacy) VALUES (zeroblob(16), zeroblob(32), 1, 1, 1, 2, 1, '',"
+	    " 1)"), SQLITE_OK);
+
+	assert_int_equal(q_int(fx->st, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE type = 'index' AND tbl_name = 'sessions'"), 2);
+	assert_int_equal(q_int(fx->st, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE name = 'sessions_user'"), 0);
+	assert_int_equal(q_int(fx->st, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE name = 'sessions' AND sql LIKE '%WITHOUT ROWID'"), 1);
+	assert_int_equal(q_int(fx->st, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE name = 'sessions_unend'"), 1);
+
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(store_session_list(fx->st, 1, collect_session, &l),
+	    STORE_OK);
+	assert_int_equal(l.n, 1);
+	assert_memory_equal(l.first, old_id, sizeof(old_id));
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(store_session_list(fx->st, 0, collect_session, &l),
+	    STORE_OK);
+	assert_int_equal(l.n, 2);
+	assert_memory_equal(l.first, fresh.id, sizeof(fresh.id));
+	assert_int_equal(q_int(fx->st,
+	    "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+}
+
 static void
 session_unknown_secret(void **state)
 {
@@ -438,7 +536,7 @@ session_unknown_secret(void **state)
 	struct store_session s;
 
 	memset(h, 1, sizeof(h));
-	assert_int_equal(store_session_by_secret(fx->st, h, &s),
+	assert_int_equal(store_session_by_old_secret(fx->st, h, &s),
 	    STORE_ERR_NOT_FOUND);
 	assert_int_equal(store_session_get(fx->st, h, &s),
 	    STORE_ERR_NOT_FOUND);
@@ -1226,6 +1324,7 @@ main(void)
 		T(session_end_logout),
 		T(session_end_expired),
 		T(session_unknown_secret),
+		T(migrate_v4_sessions),
 		T(session_list_newest_first),
 		T(ceremony_prune),
 		T(ceremony_prune_opportunistic),

@@ -490,7 +490,8 @@ migrate_v3_plaintext(void **state)
 	assert_true(db_has(fx, DISPLAY, strlen(DISPLAY)));
 	store_lock();
 	assert_int_equal(store_open(fx->path, &fx->st), STORE_OK);
-	assert_int_equal(q_int(fx->st, "PRAGMA user_version"), 4);
+	assert_int_equal(q_int(fx->st, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
 	/* Migrated, not yet sealed: locked, never the plaintext. */
 	assert_int_equal(store_user_by_name(fx->st, "quin", &got),
 	    STORE_ERR_LOCKED);
