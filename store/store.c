@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,12 +340,28 @@ fail:
 	return (r);
 }
 
+/*
+ * SQLite keeps statistics of its memory use by default, under one mutex
+ * that every allocation of every connection takes: under load, threads
+ * queued on it.  Nothing here reads those statistics.  This must happen
+ * before SQLite initializes; if something else initialized it first,
+ * the statistics stay on and nothing else changes.
+ */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void
+sqlite_setup(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int
 store_open(const char *path, struct store **out)
 {
 	struct store *st = NULL;
 	int r, rc;
 
+	(void)pthread_once(&sqlite_once, sqlite_setup);
 	if (out != NULL)
 		*out = NULL;
 	if (path == NULL || out == NULL || *path == '\0') {
@@ -357,7 +374,11 @@ store_open(const char *path, struct store **out)
 		r = STORE_ERR_NOMEM;
 		goto fail;
 	}
-	/* One connection per thread: SQLite's own mutexes are not needed. */
+	/*
+	 * A connection is used by one thread at a time (the caller's, or
+	 * one holding authd's lock on a shared reader), so SQLite's own
+	 * mutexes are not needed.
+	 */
 	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
 	if (rc != SQLITE_OK) {

@@ -280,6 +280,23 @@ settle_ends_snapshot(void **state)
 	store_close(&other);
 }
 
+/*
+ * SQLite's memory statistics are off: each allocation would otherwise
+ * take one process-wide mutex.  With them off SQLite counts nothing.
+ * (store_open() ran first in this process, in the fixture.)
+ */
+static void
+memory_statistics_off(void **state)
+{
+	struct fx	*fx = *state;
+	struct store_user u;
+
+	assert_int_equal(store_user_ensure(fx->st, "mem", STORE_ROLE_COURIER,
+	    "Mem", NOW, &u), STORE_OK);
+	assert_int_equal(sqlite3_memory_used(), 0);
+	assert_int_equal(sqlite3_memory_highwater(0), 0);
+}
+
 int
 main(void)
 {
@@ -297,6 +314,7 @@ main(void)
 		T(locked_is_busy),
 		T(error_and_role_names),
 		T(settle_ends_snapshot),
+		T(memory_statistics_off),
 #undef T
 	};
 
