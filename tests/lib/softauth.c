@@ -329,14 +329,22 @@ pkey_sign(EVP_PKEY *pkey, int alg, const unsigned char *msg, size_t len,
 {
 	EVP_MD_CTX	*ctx = NULL;
 	EVP_PKEY_CTX	*pctx = NULL;
-	int		 r = -1;
+	int		 r = -1, max;
 
 	*sig = NULL;
 	*sig_len = 0;
 	if (alg != WA_COSE_EDDSA && alg_md(alg) == NULL)
 		goto fail;
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestSignInit(ctx, &pctx, alg_md(alg), NULL, pkey) != 1)
+	/*
+	 * One signature per context: FINALISE spares OpenSSL a copy of
+	 * the context kept for reuse, and the buffer has the key's
+	 * maximum size rather than asking for it with a first call.
+	 */
+	if ((max = EVP_PKEY_get_size(pkey)) <= 0 ||
+	    (ctx = EVP_MD_CTX_new()) == NULL)
+		goto fail;
+	EVP_MD_CTX_set_flags(ctx, EVP_MD_CTX_FLAG_FINALISE);
+	if (EVP_DigestSignInit(ctx, &pctx, alg_md(alg), NULL, pkey) != 1)
 		goto fail;
 	if (alg == WA_COSE_PS256 &&
 	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
@@ -344,8 +352,8 @@ pkey_sign(EVP_PKEY *pkey, int alg, const unsigned char *msg, size_t len,
 	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx,
 	    RSA_PSS_SALTLEN_DIGEST) != 1))
 		goto fail;
-	if (EVP_DigestSign(ctx, NULL, sig_len, msg, len) != 1 ||
-	    (*sig = malloc(*sig_len)) == NULL ||
+	*sig_len = (size_t)max;
+	if ((*sig = malloc(*sig_len)) == NULL ||
 	    EVP_DigestSign(ctx, *sig, sig_len, msg, len) != 1)
 		goto fail;
 
@@ -354,6 +362,7 @@ fail:
 	if (r != 0) {
 		free(*sig);
 		*sig = NULL;
+		*sig_len = 0;
 	}
 	EVP_MD_CTX_free(ctx);
 
