@@ -43,6 +43,28 @@ fx_unlock(struct store *st)
 	return (store_unlock(st, fx_kek, NOW));
 }
 
+/*
+ * A database at path as schema version v left it, built by running
+ * migrations 1 to v, for a test of the migrations after it.  The caller
+ * adds rows with db and closes it.
+ */
+static inline sqlite3 *
+fx_schema_at(const char *path, int v)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = WAL",
+	    NULL, NULL, NULL), SQLITE_OK);
+	for (int m = 1; m <= v; m++)
+		for (size_t i = 0; store_migration[m][i] != NULL; i++)
+			assert_int_equal(sqlite3_exec(db,
+			    store_migration[m][i], NULL, NULL, NULL),
+			    SQLITE_OK);
+
+	return (db);
+}
+
 /* A throwaway database in a mkdtemp directory, removed afterwards. */
 struct fx {
 	char		 dir[256];

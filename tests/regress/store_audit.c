@@ -402,16 +402,12 @@ chain_after_legacy(void **state)
 {
 	struct fx *fx = *state;
 	struct store_audit_check c;
-	sqlite3 *db = NULL;
+	sqlite3 *db;
 
 	store_close(&fx->st);
 	fx_rm(fx);
 	assert_int_equal(mkdir(fx->dir, 0700), 0);
-	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	raw_exec(db, "PRAGMA journal_mode = WAL");
-	for (int v = 1; v <= 2; v++)
-		for (size_t i = 0; store_migration[v][i] != NULL; i++)
-			raw_exec(db, store_migration[v][i]);
+	db = fx_schema_at(fx->path, 2);
 	raw_exec(db, "INSERT INTO audit (time, event) VALUES (1, 'old');"
 	    "INSERT INTO audit (time, event) VALUES (2, 'old')");
 	sqlite3_close(db);

@@ -447,19 +447,12 @@ migrate_v4_sessions(void **state)
 	struct store_cred	 c;
 	struct sids		 l;
 	unsigned char		 old_hash[STORE_HASH_LEN], old_id[STORE_SID_LEN];
-	sqlite3			*db = NULL;
+	sqlite3			*db;
 
 	store_close(&fx->st);
 	fx_rm(fx);
 	assert_int_equal(mkdir(fx->dir, 0700), 0);
-	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL,
-	    NULL, NULL), SQLITE_OK);
-	for (int v = 1; v <= 4; v++)
-		for (size_t i = 0; store_migration[v][i] != NULL; i++)
-			assert_int_equal(sqlite3_exec(db,
-			    store_migration[v][i], NULL, NULL, NULL),
-			    SQLITE_OK);
+	db = fx_schema_at(fx->path, 4);
 	assert_int_equal(sqlite3_exec(db,
 	    "INSERT INTO users (id, handle, username, display_name,"
 	    " display_sealed, role, created) VALUES (1, zeroblob(32), 'vera',"

@@ -439,16 +439,8 @@ locked_refuses_sealed(void **state)
 static void
 make_v3(const char *path)
 {
-	sqlite3 *db = NULL;
+	sqlite3 *db = fx_schema_at(path, 3);
 
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = WAL",
-	    NULL, NULL, NULL), SQLITE_OK);
-	for (int v = 1; v <= 3; v++)
-		for (size_t i = 0; store_migration[v][i] != NULL; i++)
-			assert_int_equal(sqlite3_exec(db,
-			    store_migration[v][i], NULL, NULL, NULL),
-			    SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
 	    "INSERT INTO users (id, handle, username, display_name, role,"
 	    " created) VALUES (1, randomblob(32), 'quin', '" DISPLAY "', 2,"
