@@ -77,7 +77,7 @@ routes_thread_exit(void)
  * connection serves many requests between two commits, and after the
  * first of them finds the upper pages of each tree in its cache.  A
  * reader is held only for the reads, never across cryptography or a
- * wait for the writer.
+ * wait for the writer.  There are twice as many as CPUs, from 4 to 16.
  */
 #define READERS_MAX	16
 
@@ -118,6 +118,8 @@ route_reader(void)
 	static _Thread_local size_t	 hint = SIZE_MAX;
 	struct reader			*rd = NULL;
 
+	if (nreaders == 0)
+		return (NULL);	/* before routes_init() or after the end */
 	if (hint == SIZE_MAX) {
 		unsigned char b;
 
