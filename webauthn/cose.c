@@ -41,9 +41,11 @@ static const struct cose_shape shapes[] = {
 	{ WA_COSE_RS256, COSE_KTY_RSA, 0, 0, NULL },
 	{ WA_COSE_PS256, COSE_KTY_RSA, 0, 0, NULL },
 };
+#define NSHAPES	(sizeof(shapes) / sizeof(shapes[0]))
 
 #define RSA_MIN_BYTES	256	/* 2048 bits */
 #define RSA_MAX_BYTES	512	/* 4096 bits */
+#define EC_PT_MAX	(1 + 2 * 66)	/* an uncompressed P-521 point */
 
 void
 wa_cose_reset(struct wa_cose *k)
@@ -55,7 +57,7 @@ wa_cose_reset(struct wa_cose *k)
 static const struct cose_shape *
 shape_for(int alg)
 {
-	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
+	for (size_t i = 0; i < NSHAPES; i++)
 		if (shapes[i].alg == alg)
 			return (&shapes[i]);
 
@@ -225,7 +227,7 @@ pkey_fromdata(const char *type, OSSL_PARAM_BLD *bld)
  * point checks that it lies on the curve all the same.
  */
 static pthread_once_t	 ec_once = PTHREAD_ONCE_INIT;
-static EVP_PKEY		*ec_tmpl[sizeof(shapes) / sizeof(shapes[0])];
+static EVP_PKEY		*ec_tmpl[NSHAPES];
 
 static EVP_PKEY *
 ec_fromdata(const char *group, const unsigned char *pt, size_t len)
@@ -251,10 +253,10 @@ static void
 ec_tmpl_init(void)
 {
 	EVP_PKEY	*pair;
-	unsigned char	 pt[1 + 2 * 66];
+	unsigned char	 pt[EC_PT_MAX];
 	size_t		 len;
 
-	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+	for (size_t i = 0; i < NSHAPES; i++) {
 		if (shapes[i].kty != COSE_KTY_EC2)
 			continue;
 		/* Public only: a copy must not carry a private key. */
@@ -266,20 +268,44 @@ ec_tmpl_init(void)
 	}
 }
 
+/*
+ * k's point, uncompressed, in pt: its length, or 0 if it cannot be one.
+ * (wa_cose_parse() gave it its curve's exact length.)
+ */
+static size_t
+ec_point(const struct wa_cose *k, unsigned char pt[EC_PT_MAX])
+{
+	if (k->raw_len >= EC_PT_MAX)
+		return (0);
+	pt[0] = 0x04;
+	memcpy(pt + 1, k->raw, k->raw_len);
+
+	return (1 + k->raw_len);
+}
+
+/* Replaces pkey's point with k's; decoding it checks it is on the curve. */
+static bool
+ec_set_point(EVP_PKEY *pkey, const struct wa_cose *k)
+{
+	unsigned char	pt[EC_PT_MAX];
+	size_t		len;
+
+	return ((len = ec_point(k, pt)) != 0 &&
+	    EVP_PKEY_set1_encoded_public_key(pkey, pt, len) == 1);
+}
+
 static EVP_PKEY *
 ec_pkey(const struct cose_shape *s, const struct wa_cose *k)
 {
 	EVP_PKEY	*pkey, *tmpl;
-	unsigned char	 pt[1 + 2 * 66];
+	unsigned char	 pt[EC_PT_MAX];
+	size_t		 len;
 
-	pt[0] = 0x04;	/* uncompressed */
-	memcpy(pt + 1, k->raw, k->raw_len);
 	(void)pthread_once(&ec_once, ec_tmpl_init);
 	if ((tmpl = ec_tmpl[s - shapes]) == NULL)
-		return (ec_fromdata(s->group, pt, 1 + k->raw_len));
-	/* Decoding the point checks that it lies on the curve. */
-	if ((pkey = EVP_PKEY_dup(tmpl)) != NULL &&
-	    EVP_PKEY_set1_encoded_public_key(pkey, pt, 1 + k->raw_len) != 1) {
+		return ((len = ec_point(k, pt)) != 0 ?
+		    ec_fromdata(s->group, pt, len) : NULL);
+	if ((pkey = EVP_PKEY_dup(tmpl)) != NULL && !ec_set_point(pkey, k)) {
 		EVP_PKEY_free(pkey);
 		pkey = NULL;
 	}
@@ -293,8 +319,6 @@ ec_pkey(const struct cose_shape *s, const struct wa_cose *k)
  * nothing else, so that a verification builds no key at all.  A copy of
  * a fresh key costs as much again on its first use as the copy itself.
  */
-#define NSHAPES	(sizeof(shapes) / sizeof(shapes[0]))
-
 static pthread_once_t	 thr_once = PTHREAD_ONCE_INIT;
 static pthread_key_t	 thr_key;
 static bool		 thr_ok;
@@ -395,17 +419,11 @@ wa_cose_verify(struct wa_cose *k, const unsigned char *msg, size_t len,
 {
 	const struct cose_shape	*s;
 	EVP_PKEY		*pkey;
-	unsigned char		 pt[1 + 2 * 66];
 	int			 r;
 
 	if (k->pkey == NULL && k->kty == COSE_KTY_EC2 &&
-	    (s = shape_for(k->alg)) != NULL && k->raw_len < sizeof(pt) &&
-	    (pkey = thr_ec(s)) != NULL) {
-		pt[0] = 0x04;	/* uncompressed */
-		memcpy(pt + 1, k->raw, k->raw_len);
-		/* Decoding the point checks that it lies on the curve. */
-		if (EVP_PKEY_set1_encoded_public_key(pkey, pt,
-		    1 + k->raw_len) != 1)
+	    (s = shape_for(k->alg)) != NULL && (pkey = thr_ec(s)) != NULL) {
+		if (!ec_set_point(pkey, k))
 			return (WA_ERR_COSE);
 		return (wa_sig_verify(pkey, k->alg, msg, len, sig, sig_len));
 	}
