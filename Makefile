@@ -170,7 +170,8 @@ $(BUILD)/tests/regress/%: $(OBJ)/tests/regress/%.o $(TESTLIB_OBJ) \
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 # rand_bytes() lives with the daemon's logging.
-$(BUILD)/tests/regress/authd_rand: $(OBJ)/authd/log.o
+$(BUILD)/tests/regress/authd_rand $(BUILD)/tests/regress/authd_log: \
+    $(OBJ)/authd/log.o
 
 $(BUILD)/tests/http/%: $(OBJ)/tests/http/%.o $(HTTPT_OBJ) $(TESTLIB_OBJ) \
     $(WA_LIB)

@@ -5,6 +5,7 @@
  * codes; request lines carry the path without its query string.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -90,48 +91,68 @@ rand_bytes(void *p, size_t n)
 	used += n;
 }
 
+/*
+ * Writes o (stolen) as one line.  If memory ran out while it was built
+ * (ok false, or o NULL) or written, a line with the event, its level
+ * and "incomplete": true goes out instead, so that no event is lost for
+ * want of memory.  Event names are constants that need no escaping.
+ */
 static void
-emit(json_t *o)
+emit(json_t *o, bool ok, const char *event, const char *lvl)
 {
 	char		 ts[64];
 	struct tm	 tm;
 	struct timeval	 tv;
-	char		*s;
+	char		*s = NULL;
 
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
 	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
-	json_object_set_new(o, "ts", json_string(ts));
-	if ((s = token_json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) !=
-	    NULL) {
-		pthread_mutex_lock(&log_mtx);
+	if (ok && o != NULL &&
+	    json_object_set_new(o, "ts", json_string(ts)) == 0)
+		s = token_json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	pthread_mutex_lock(&log_mtx);
+	if (s != NULL)
 		fprintf(stderr, "%s\n", s);
-		pthread_mutex_unlock(&log_mtx);
-		free(s);
-	}
+	else
+		fprintf(stderr, "{\"event\":\"%s\",%s%s%s\"ts\":\"%s\","
+		    "\"incomplete\":true}\n", event,
+		    lvl != NULL ? "\"level\":\"" : "", lvl != NULL ? lvl : "",
+		    lvl != NULL ? "\"," : "", ts);
+	pthread_mutex_unlock(&log_mtx);
+	free(s);
 	json_decref(o);
+}
+
+/*
+ * Adds k: v (stolen) to o; false if o or v is NULL (memory ran out), and
+ * then v is freed (json_object_set_new() frees it for a NULL o).
+ */
+static bool
+put(json_t *o, const char *k, json_t *v)
+{
+	return (json_object_set_new(o, k, v) == 0);
 }
 
 static void
 vevent(const char *event, const char *lvl, va_list ap)
 {
-	json_t		*o;
+	json_t		*o = json_object();
 	const char	*k, *v;
+	bool		 ok;
 
-	if ((o = json_object()) == NULL)
-		return;
-	json_object_set_new(o, "event", json_string(event));
+	ok = put(o, "event", json_string(event));
 	if (lvl != NULL)
-		json_object_set_new(o, "level", json_string(lvl));
+		ok = put(o, "level", json_string(lvl)) && ok;
 	for (k = va_arg(ap, const char *); k != NULL;
 	    k = va_arg(ap, const char *)) {
 		if ((v = va_arg(ap, const char *)) == NULL)
 			break;
-		json_object_set_new(o, k, json_string(v));
+		ok = put(o, k, json_string(v)) && ok;
 	}
-	emit(o);
+	emit(o, ok, event, lvl);
 }
 
 /*
@@ -166,17 +187,18 @@ log_warning(const char *event, ...)
 void
 log_request(const struct http_req *r)
 {
-	json_t *o;
+	json_t	*o;
+	bool	 ok;
 
-	if (level > 1 || (o = json_object()) == NULL)
+	if (level > 1)
 		return;
-	json_object_set_new(o, "event", json_string("request"));
-	json_object_set_new(o, "rid", json_string(r->id));
-	json_object_set_new(o, "method", json_string(r->method));
-	json_object_set_new(o, "path", json_string(r->path));
-	json_object_set_new(o, "status", json_integer(r->status));
-	if (r->error != NULL)
-		json_object_set_new(o, "error", json_string(r->error));
-	json_object_set_new(o, "us", json_integer(now_us() - r->start_us));
-	emit(o);
+	o = json_object();
+	ok = put(o, "event", json_string("request")) &&
+	    put(o, "rid", json_string(r->id)) &&
+	    put(o, "method", json_string(r->method)) &&
+	    put(o, "path", json_string(r->path)) &&
+	    put(o, "status", json_integer(r->status)) &&
+	    (r->error == NULL || put(o, "error", json_string(r->error))) &&
+	    put(o, "us", json_integer(now_us() - r->start_us));
+	emit(o, ok, "request", NULL);
 }
